@@ -1,0 +1,141 @@
+"""matchmaker: route health-tech needs to the labs, platforms and companies that can answer them."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from matchmaker.config import PROJECT_ROOT, Config
+from matchmaker.extensions import babel, csrf, db, login_manager
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(Config.INSTANCE_DIR.resolve()),
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_engine(app)
+    return app
+
+
+def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
+    """Load the configuration object, then make sure a secret key exists."""
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    instance_dir = app.config["INSTANCE_DIR"]
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        key_file = instance_dir / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to this application."""
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        from matchmaker import models  # noqa: F401  (register the tables)
+
+        db.create_all()
+
+
+def select_locale() -> str:
+    """Pick the interface language: explicit choice, then account, then browser, then French."""
+    languages = ("fr", "en")
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or "fr"
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per user area."""
+    from matchmaker.api import bp as api_bp
+    from matchmaker.auth import bp as auth_bp
+    from matchmaker.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render friendly error pages (JSON under /api) and roll back failed transactions."""
+    from matchmaker.main.errors import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Send security headers on every response."""
+
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose helpers used by every template."""
+    from matchmaker.main.presenters import register as register_presenters
+
+    register_presenters(app)
+
+    @app.before_request
+    def remember_request_start() -> None:
+        g.locale_choices = ("fr", "en")
+
+
+def register_commands(app: Flask) -> None:
+    """Register the CLI commands (`flask --app matchmaker --help`)."""
+    from matchmaker.cli import register
+
+    register(app)
+
+
+def register_engine(app: Flask) -> None:
+    """Create the per-process search engine; the encoder and index load on first use."""
+    from matchmaker.services.engine import SearchEngine
+
+    app.extensions["matchmaker"] = SearchEngine(
+        models_dir=app.config["MODELS_DIR"],
+        encoder_name=app.config["ENCODER"],
+        settings=app.config.get("RANKING_SETTINGS"),
+    )
+    logging.getLogger("matchmaker").setLevel(logging.INFO)

@@ -1,0 +1,103 @@
+"""JSON endpoints mirroring the search pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request, url_for
+from sqlalchemy import select
+
+from matchmaker.errors import InvalidQuery, NotFound
+from matchmaker.extensions import csrf, db
+from matchmaker.api import bp
+from matchmaker.models import Organisation
+from matchmaker.services.search import SearchHit, parse_search_request, search_organisations
+
+csrf.exempt(bp)
+
+ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "limit", "offset"}
+
+
+def organisation_summary(org: Organisation) -> dict[str, Any]:
+    """Return the public fields of an organisation."""
+    return {
+        "key": org.key,
+        "name": org.name,
+        "kind": org.kind,
+        "acronym": org.acronym,
+        "city": org.city,
+        "region": org.region,
+        "certifications": list(org.certifications or []),
+        "claimed": org.claimed,
+        "url": url_for("main.organisation", key=org.key, _external=False),
+    }
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    """Return one ranked result as JSON."""
+    match = hit.match
+    return {
+        "rank": hit.rank,
+        "organisation": organisation_summary(hit.organisation),
+        "score": round(float(match.score), 4) if match.sufficient else None,
+        "sufficient_profile": match.sufficient,
+        "score_parts": {name: round(float(value), 4) for name, value in match.parts.items()},
+        "evidence": [
+            {
+                "evidence_id": p.evidence_id,
+                "text": p.text,
+                "highlights": [list(span) for span in p.highlights],
+            }
+            for p in match.passages
+        ],
+    }
+
+
+@bp.get("/search")
+def search():
+    """Rank organisations for a need: GET /api/search?q=&kind=&region=&limit=&offset=."""
+    unknown = set(request.args) - ALLOWED_SEARCH_PARAMS
+    if unknown:
+        raise InvalidQuery(f"Paramètre(s) inconnu(s) : {', '.join(sorted(unknown))[:200]}.")
+    search_request = parse_search_request(
+        request.args.get("q"),
+        kinds=request.args.getlist("kind"),
+        regions=request.args.getlist("region"),
+        certifications=request.args.getlist("certification"),
+        limit=request.args.get("limit"),
+        offset=request.args.get("offset"),
+        max_chars=current_app.config["MAX_QUERY_CHARS"],
+        max_results=current_app.config["MAX_RESULTS"],
+    )
+    results = search_organisations(current_app.extensions["matchmaker"], db.session, search_request)
+    return jsonify(
+        {
+            "query": search_request.query,
+            "filters": {"kind": list(search_request.kinds), "region": list(search_request.regions)},
+            "offset": search_request.offset,
+            "limit": search_request.limit,
+            "has_more": results.has_next,
+            "results": [hit_json(hit) for hit in results.hits],
+        }
+    )
+
+
+@bp.get("/organisations/<path:key>")
+def organisation(key: str):
+    """Return one organisation with its evidence."""
+    org = db.session.scalar(select(Organisation).where(Organisation.key == key))
+    if org is None:
+        raise NotFound("Organisation introuvable.")
+    payload = organisation_summary(org)
+    payload["evidence"] = [
+        {"id": e.key, "kind": e.kind, "title": e.title, "text": e.text, "lang": e.lang} for e in org.evidence
+    ]
+    return jsonify(payload)
+
+
+@bp.get("/health")
+def health():
+    """Report whether the database and the index are usable."""
+    engine = current_app.extensions["matchmaker"]
+    db.session.execute(select(1))
+    return jsonify({"status": "ok", "index": engine.index_status()})

@@ -1,0 +1,56 @@
+"""Configuration read from environment variables, with safe defaults for the embedded mode."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url(instance_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_dir / 'matchmaker.sqlite3'}"
+    if url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain URLs from hosting providers get it by default.
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Config:
+    """Production-safe defaults; every value can be overridden by an environment variable."""
+
+    INSTANCE_DIR = Path(os.environ.get("MATCHMAKER_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None  # filled from instance/secret_key when absent
+    SQLALCHEMY_DATABASE_URI = _database_url(INSTANCE_DIR)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BUNDLED_DATA = Path(os.environ.get("MATCHMAKER_BUNDLED_DATA", PROJECT_ROOT / "data" / "competences"))
+    MODELS_DIR = Path(os.environ.get("MATCHMAKER_MODELS_DIR", PROJECT_ROOT / "models"))
+    ENCODER = os.environ.get("MATCHMAKER_ENCODER", "e5")
+    AUTO_SETUP = os.environ.get("MATCHMAKER_AUTO_SETUP", "1") == "1"
+    MAX_QUERY_CHARS = int(os.environ.get("MATCHMAKER_MAX_QUERY_CHARS", "4000"))
+    MAX_RESULTS = 100
+    PAGE_SIZE = 20
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "fr"
+    LANGUAGES = ("fr", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("MATCHMAKER_SECURE_COOKIES", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    TESTING = False
+
+
+class TestConfig(Config):
+    """Fast, isolated settings for the test suite: in-memory data, fake encoder, no CSRF."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    ENCODER = "fake"
+    AUTO_SETUP = False
+    WTF_CSRF_ENABLED = False

@@ -1,0 +1,288 @@
+"""Parse and validate capability profiles ("livret de compétences") from CSV or JSON.
+
+Framework-free: returns plain records in the bundled-directory format plus a list of
+row errors with line numbers. Storing them is the job of ``services.catalogue``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matchmaker.geo import canonical_region, region_for_postcode
+
+KINDS = ("startup", "subcontractor", "service_provider", "manufacturer", "lab", "platform", "buyer")
+CSV_COLUMNS = (
+    "key", "name", "kind", "description_fr", "description_en", "keywords", "certifications",
+    "region", "city", "postcode", "siren", "rnsr_id", "website", "contact_email",
+)
+MAX_FIELD_CHARS = {"name": 300, "description_fr": 20000, "description_en": 20000, "keywords": 5000}
+MAX_ROWS = 100_000
+
+_CERTIFICATION_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"13485", "ISO 13485"),
+    (r"9001", "ISO 9001"),
+    (r"17025", "ISO 17025"),
+    (r"15189", "ISO 15189"),
+    (r"14971", "ISO 14971"),
+    (r"27001", "ISO 27001"),
+    (r"\bhds\b|hebergeur de donnees de sante", "HDS"),
+    (r"\b(gmp|bpf|cgmp)\b", "GMP/BPF"),
+    (r"\b(glp|bpl)\b", "GLP/BPL"),
+    (r"\bivdr\b", "IVDR"),
+    (r"\bmdr\b.*\biii\b|classe? iii\b", "MDR classe III"),
+    (r"\bmdr\b.*\biib\b|classe? iib\b", "MDR classe IIb"),
+    (r"\bmdr\b.*\biia\b|classe? iia\b", "MDR classe IIa"),
+    (r"\bmdr\b.*\bi\b|classe? i\b", "MDR classe I"),
+    (r"\bmdr\b|marquage ce|ce mark", "MDR"),
+)
+CERTIFICATIONS = tuple(dict.fromkeys(label for _, label in _CERTIFICATION_PATTERNS))
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SIREN = re.compile(r"^\d{9}$")
+_RNSR = re.compile(r"^\d{9}[A-Z]$")
+
+
+class ImportFormatError(ValueError):
+    """The file as a whole cannot be read (encoding, syntax, missing columns)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A rejected row: where it is and why."""
+
+    line: int
+    reason: str
+    name: str = ""
+
+
+@dataclass
+class ParsedFile:
+    """Valid records (with their line numbers) and the rows that were rejected."""
+
+    records: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise_certification(value: str) -> str | None:
+    """Return the canonical label of a certification, or None when it is not recognised."""
+    folded = _fold(value)
+    for pattern, label in _CERTIFICATION_PATTERNS:
+        if re.search(pattern, folded):
+            return label
+    return None
+
+
+def _split_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        items = [str(v) for v in value]
+    else:
+        items = re.split(r"[;|\n]", str(value))
+    return [" ".join(i.split()) for i in items if i and i.strip()]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")[:80]
+
+
+def _clean(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    return " ".join(value.replace("\x00", "").split())
+
+
+def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
+    """Return a normalised organisation record, or raise ValueError with a readable reason."""
+    if not isinstance(raw, dict):
+        raise ValueError("la ligne n'est pas un objet JSON / row is not an object")
+    name = _clean(raw.get("name"))
+    if not name:
+        raise ValueError("nom manquant / missing name")
+    kind = _clean(raw.get("kind")).lower()
+    if kind not in KINDS:
+        raise ValueError(f"type inconnu '{kind[:40]}' / unknown kind (attendu : {', '.join(KINDS)})")
+    for column, limit in MAX_FIELD_CHARS.items():
+        value = raw.get(column)
+        if isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"champ '{column}' trop long ({len(value)} > {limit} caractères)")
+    description_fr = (raw.get("description_fr") or "").strip() or None
+    description_en = (raw.get("description_en") or "").strip() or None
+    keywords = _split_list(raw.get("keywords"))
+    certifications: list[str] = []
+    for value in _split_list(raw.get("certifications")):
+        label = normalise_certification(value)
+        if label is None:
+            raise ValueError(f"certification non reconnue '{value[:40]}' (connues : {', '.join(CERTIFICATIONS)})")
+        certifications.append(label)
+    siren = re.sub(r"\s", "", _clean(raw.get("siren")))
+    if siren and not _SIREN.match(siren):
+        raise ValueError(f"SIREN invalide '{siren[:20]}' (9 chiffres attendus)")
+    rnsr_id = _clean(raw.get("rnsr_id")).upper()
+    if rnsr_id and not _RNSR.match(rnsr_id):
+        raise ValueError(f"identifiant RNSR invalide '{rnsr_id[:20]}' (9 chiffres et une lettre)")
+    email = _clean(raw.get("contact_email"))
+    if email and not _EMAIL.match(email):
+        raise ValueError(f"adresse de contact invalide '{email[:60]}'")
+    website = _clean(raw.get("website"))
+    if website and not re.match(r"^https?://", website):
+        website = "https://" + website
+    postcode = _clean(raw.get("postcode"))
+    region_text = _clean(raw.get("region"))
+    region = canonical_region(region_text) or region_for_postcode(postcode)
+    if region_text and region is None:
+        raise ValueError(f"région inconnue '{region_text[:40]}'")
+    key = _clean(raw.get("key"))
+    if not key:
+        key = f"siren:{siren}" if siren else f"rnsr:{rnsr_id}" if rnsr_id else f"import:{_slug(name)}"
+    if len(key) > 120 or not re.match(r"^[\w:.\-/]+$", key):
+        raise ValueError("clé invalide (lettres, chiffres, : . - / uniquement, 120 caractères au plus)")
+    if not (description_fr or description_en or keywords or raw.get("evidence")):
+        raise ValueError("aucune description ni compétence : le profil serait vide")
+    evidence = list(raw.get("evidence") or [])
+    known_texts = {_clean(item.get("text")) for item in evidence if isinstance(item, dict)}
+    if description_fr and _clean(description_fr) not in known_texts:
+        evidence.append({"key": f"{key}/description-fr", "kind": "description", "title": "Description",
+                         "text": description_fr, "lang": "fr", "source": "import"})
+    if description_en and _clean(description_en) not in known_texts:
+        evidence.append({"key": f"{key}/description-en", "kind": "description", "title": "Description",
+                         "text": description_en, "lang": "en", "source": "import"})
+    if keywords and not raw.get("evidence"):
+        evidence.append({"key": f"{key}/competences", "kind": "competences", "title": "Compétences",
+                         "text": "Compétences : " + "; ".join(keywords), "lang": None, "source": "import"})
+    for item in evidence:
+        if not isinstance(item, dict) or not _clean(item.get("text")) or not _clean(item.get("key")):
+            raise ValueError("preuve (evidence) sans clé ou sans texte")
+    return {
+        "key": key,
+        "kind": kind,
+        "name": name,
+        "acronym": _clean(raw.get("acronym")) or None,
+        "description_fr": description_fr,
+        "description_en": description_en,
+        "keywords": keywords,
+        "certifications": list(dict.fromkeys(certifications)),
+        "city": _clean(raw.get("city")) or None,
+        "postcode": postcode or None,
+        "region": region,
+        "siren": siren or None,
+        "rnsr_id": rnsr_id or None,
+        "website": website or None,
+        "contact_email": email or None,
+        "source": _clean(raw.get("source")) or "import",
+        "source_url": _clean(raw.get("source_url")) or None,
+        "links": _split_list(raw.get("links")),
+        "attributes": raw.get("attributes") if isinstance(raw.get("attributes"), dict) else {},
+        "evidence": evidence,
+    }
+
+
+def _decode(data: bytes) -> str:
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    raise ImportFormatError("encodage illisible : enregistrez le fichier en UTF-8 / file is not UTF-8 text")
+
+
+def _rows_from_json(text: str) -> list[tuple[int, Any]]:
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ImportFormatError(f"JSON invalide ligne {exc.lineno} : {exc.msg}") from exc
+        return [(index + 1, item) for index, item in enumerate(items)]
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((number, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            rows.append((number, ValueError(f"JSON invalide : {exc.msg}")))
+    return rows
+
+
+def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = {"name", "kind"} - set(header)
+    if missing:
+        raise ImportFormatError(f"colonnes obligatoires manquantes : {', '.join(sorted(missing))}")
+    unknown = set(header) - set(CSV_COLUMNS)
+    if unknown:
+        raise ImportFormatError(f"colonnes inconnues : {', '.join(sorted(unknown))} (connues : {', '.join(CSV_COLUMNS)})")
+    reader.fieldnames = header
+    rows: list[tuple[int, Any]] = []
+    try:
+        for row in reader:
+            if None in row:
+                rows.append((reader.line_num, ValueError("trop de colonnes sur cette ligne")))
+                continue
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ImportFormatError(f"CSV invalide ligne {reader.line_num} : {exc}") from exc
+    return rows
+
+
+def parse_profiles(data: bytes, filename: str) -> ParsedFile:
+    """Parse a CSV, JSON or JSON-lines file (optionally gzipped) into validated records."""
+    text = _decode(data)
+    name = filename.lower().removesuffix(".gz")
+    if name.endswith(".csv"):
+        rows = _rows_from_csv(text)
+    elif name.endswith((".json", ".jsonl", ".ndjson")):
+        rows = _rows_from_json(text)
+    else:
+        raise ImportFormatError("format non reconnu : utilisez .csv, .json ou .jsonl")
+    if len(rows) > MAX_ROWS:
+        raise ImportFormatError(f"trop de lignes ({len(rows)} > {MAX_ROWS}) : découpez le fichier")
+    parsed = ParsedFile()
+    seen: dict[str, int] = {}
+    for line, raw in rows:
+        if isinstance(raw, Exception):
+            parsed.errors.append(RowError(line, str(raw)))
+            continue
+        try:
+            record = validate_record(raw)
+        except ValueError as exc:
+            label = _clean(raw.get("name"))[:80] if isinstance(raw, dict) else ""
+            parsed.errors.append(RowError(line, str(exc), label))
+            continue
+        if record["key"] in seen:
+            parsed.errors.append(
+                RowError(line, f"doublon de la ligne {seen[record['key']]} (clé {record['key']})", record["name"])
+            )
+            continue
+        seen[record["key"]] = line
+        parsed.records.append((line, record))
+    return parsed
+
+
+def read_profiles_file(path: Path) -> ParsedFile:
+    """Read and parse a profiles file from disk."""
+    return parse_profiles(path.read_bytes(), path.name)

@@ -1,0 +1,44 @@
+"""Error pages for the site and JSON errors for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from matchmaker.errors import MatchmakerError, ServiceUnavailable
+from matchmaker.extensions import db
+from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify({"error": {"status": status, "title": title, "message": message}}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+
+    @app.errorhandler(MatchmakerError)
+    def domain_error(error: MatchmakerError):
+        return _render(error.status_code, type(error).__name__, error.message)
+
+    @app.errorhandler(IndexMissingError)
+    @app.errorhandler(IndexStaleError)
+    def index_error(error: Exception):
+        unavailable = ServiceUnavailable(str(error))
+        return _render(503, "Index indisponible", unavailable.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _render(error.code or 500, error.name, error.description or "")
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s", request.path)
+        return _render(500, "Erreur interne", "Une erreur inattendue est survenue ; elle a été journalisée.")

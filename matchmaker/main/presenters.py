@@ -1,0 +1,75 @@
+"""Template helpers: labels, highlighted passages, pagination links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+KIND_LABELS = {
+    "lab": _l("Laboratoire"),
+    "platform": _l("Plateforme technologique"),
+    "startup": _l("Start-up"),
+    "subcontractor": _l("Sous-traitant"),
+    "service_provider": _l("Prestataire de services"),
+    "manufacturer": _l("Fabricant"),
+    "buyer": _l("Donneur d'ordre"),
+}
+
+EVIDENCE_LABELS = {
+    "directory_record": _l("Fiche annuaire"),
+    "research_fields": _l("Domaines ERC"),
+    "funded_projects": _l("Projets ANR"),
+    "ilab_project": _l("Projet i-Lab"),
+    "contract_won": _l("Marché public remporté"),
+    "purchase": _l("Achat public"),
+    "devices": _l("Dispositifs médicaux"),
+    "description": _l("Description"),
+    "competences": _l("Compétences"),
+    "need": _l("Besoin validé"),
+    "note": _l("Note de l'équipe"),
+}
+
+
+def highlight(text: str, spans: Sequence[Sequence[int]]) -> Markup:
+    """Return the text, HTML-escaped, with the given character spans wrapped in <mark>."""
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in sorted((int(s), int(e)) for s, e in spans):
+        if start < cursor or end <= start or end > len(text):
+            continue
+        pieces.append(str(escape(text[cursor:start])))
+        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    pieces.append(str(escape(text[cursor:])))
+    return Markup("".join(pieces))
+
+
+def page_url(**changes: object) -> str:
+    """Return the current URL with some query parameters replaced (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [str(value)]
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+
+
+def without_filter(name: str, value: str) -> str:
+    """Return the current URL with one value of a multi-valued filter removed."""
+    args = request.args.to_dict(flat=False)
+    args[name] = [v for v in args.get(name, []) if v != value]
+    args.pop("offset", None)
+    return url_for(request.endpoint or "main.index", **args)
+
+
+def register(app: Flask) -> None:
+    """Expose the helpers to Jinja."""
+    app.add_template_filter(highlight, "highlight")
+    app.add_template_global(page_url, "page_url")
+    app.add_template_global(without_filter, "without_filter")
+    app.add_template_global(KIND_LABELS, "KIND_LABELS")
+    app.add_template_global(EVIDENCE_LABELS, "EVIDENCE_LABELS")

@@ -1,0 +1,72 @@
+"""Public pages: the search home page and organisation profiles."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+from sqlalchemy import select
+
+from matchmaker.errors import InvalidQuery, NotFound
+from matchmaker.extensions import db
+from matchmaker.importing import CERTIFICATIONS, KINDS
+from matchmaker.main import bp
+from matchmaker.models import Organisation
+from matchmaker.services.search import parse_search_request, region_choices, search_organisations
+
+
+@bp.get("/")
+def index():
+    """Show the search form and, when a query is given, the ranked organisations."""
+    query = request.args.get("q")
+    results = None
+    error = None
+    if query is not None:
+        try:
+            search_request = parse_search_request(
+                query,
+                kinds=request.args.getlist("kind"),
+                regions=request.args.getlist("region"),
+                certifications=request.args.getlist("certification"),
+                limit=current_app.config["PAGE_SIZE"],
+                offset=request.args.get("offset"),
+                max_chars=current_app.config["MAX_QUERY_CHARS"],
+                max_results=current_app.config["MAX_RESULTS"],
+            )
+        except InvalidQuery as exc:
+            error = exc
+        else:
+            results = search_organisations(current_app.extensions["matchmaker"], db.session, search_request)
+    status = 400 if error else 200
+    return (
+        render_template(
+            "main/index.html",
+            query=query or "",
+            results=results,
+            error=error,
+            kinds=KINDS,
+            regions=region_choices(),
+            certifications=CERTIFICATIONS,
+            selected_kinds=request.args.getlist("kind"),
+            selected_regions=request.args.getlist("region"),
+            selected_certifications=request.args.getlist("certification"),
+        ),
+        status,
+    )
+
+
+@bp.get("/organisations/<path:key>")
+def organisation(key: str):
+    """Show an organisation's profile and every piece of evidence it is ranked on."""
+    org = db.session.scalar(select(Organisation).where(Organisation.key == key))
+    if org is None:
+        raise NotFound("Cette organisation n'existe pas.")
+    linked = []
+    targets = [link.to_key for link in org.links]
+    if targets:
+        linked = list(db.session.scalars(select(Organisation).where(Organisation.key.in_(targets))))
+    return render_template("main/organisation.html", org=org, linked=linked)
+
+
+@bp.get("/a-propos")
+def about():
+    """Explain where the data comes from and how matching works."""
+    return render_template("main/about.html")

@@ -1,0 +1,170 @@
+"""HybridMatcher: BM25 + dense evidence retrieval, aggregated per organisation and fused."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from matchmaker.ranking import store
+from matchmaker.ranking.cache import embed_passages
+from matchmaker.ranking.encoders import Encoder
+from matchmaker.ranking.errors import NotFittedError
+from matchmaker.ranking.explain import passages_for
+from matchmaker.ranking.features import FEATURE_NAMES, QueryFeatures, compute_features
+from matchmaker.ranking.lexical import build_vocabulary, term_counts
+from matchmaker.ranking.match import EvidenceDoc, Match
+from matchmaker.ranking.profile import DIRECTORY_KIND, EvidenceTable, data_hash
+from matchmaker.ranking.scoring import fuse, top_k
+from matchmaker.ranking.settings import merge_settings
+from matchmaker.ranking.text import analyse
+
+_QUERY_CACHE_SIZE = 256
+
+
+class HybridMatcher:
+    """Rank organisations for a free-text need from their evidence documents.
+
+    Args:
+        encoder: dense encoder, or None for a lexical-only matcher.
+        **settings: overrides of ``DEFAULT_SETTINGS``.
+    """
+
+    def __init__(self, encoder: Encoder | None = None, **settings: Any) -> None:
+        self.encoder = encoder
+        self.settings = settings
+
+    # ------------------------------------------------------------------ build
+
+    def fit(
+        self, docs: Sequence[EvidenceDoc], cache_dir: Path | None = None, progress: bool = False
+    ) -> HybridMatcher:
+        """Index evidence documents: term counts, embeddings (cached on disk) and organisation profiles."""
+        self.settings_ = merge_settings(self.settings)
+        table = EvidenceTable.from_docs(docs)
+        tokens = [analyse(text) for text in table.texts]
+        vocabulary = build_vocabulary(tokens)
+        counts = term_counts(tokens, vocabulary)
+        embeddings = None
+        if self.encoder is not None:
+            limit = self.settings_["dense_max_chars"]
+            texts = [t[:limit] if limit else t for t in table.texts]
+            embeddings = embed_passages(self.encoder, texts, cache_dir=cache_dir, progress=progress)
+        self._set_index(table, list(vocabulary), counts, embeddings, data_hash(docs))
+        return self
+
+    def _set_index(
+        self,
+        table: EvidenceTable,
+        terms: list[str],
+        counts: sp.csc_matrix,
+        embeddings: np.ndarray | None,
+        hash_: str,
+    ) -> None:
+        self.table_ = table
+        self.terms_ = terms
+        self.vocabulary_ = {term: i for i, term in enumerate(terms)}
+        self.counts_ = counts.tocsc()
+        self.counts_rows_ = counts.tocsr()
+        self.lengths_ = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
+        ownership = table.ownership()
+        self.org_counts_ = (ownership @ self.counts_rows_).tocsc()
+        self.org_lengths_ = np.asarray(self.org_counts_.sum(axis=1)).ravel().astype(np.float32)
+        self.is_directory_ = np.array([k == DIRECTORY_KIND for k in table.kinds], bool)
+        self.embeddings_ = embeddings
+        self.data_hash_ = hash_
+        self.doc_frequency_ = np.diff(self.counts_.indptr).astype(np.float32)
+        order = np.argsort(table.owner, kind="stable")
+        bounds = np.searchsorted(table.owner[order], np.arange(table.n_orgs + 1))
+        self.org_rows_ = [order[bounds[i] : bounds[i + 1]] for i in range(table.n_orgs)]
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # ---------------------------------------------------------------- persist
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """Describe what built this index: encoder, dims, settings, data hash, format version."""
+        self._check_fitted()
+        return store.manifest_for(self)
+
+    def save(self, path: Path) -> Path:
+        """Write the index as .npy arrays and JSON files in ``path``."""
+        self._check_fitted()
+        return store.save(self, Path(path))
+
+    @classmethod
+    def load(cls, path: Path, encoder: Encoder | None = None) -> HybridMatcher:
+        """Load an index saved by ``save``; raise IndexMissingError / IndexStaleError if unusable."""
+        manifest, table, terms, counts, embeddings = store.load(Path(path), encoder)
+        matcher = cls(encoder=encoder, **manifest["settings"])
+        matcher.settings_ = merge_settings(manifest["settings"])
+        matcher._set_index(table, terms, counts, embeddings, manifest["data_hash"])
+        return matcher
+
+    # ----------------------------------------------------------------- search
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "table_"):
+            raise NotFittedError("HybridMatcher is not fitted: call fit() or HybridMatcher.load()")
+
+    def query_vector(self, query: str) -> np.ndarray | None:
+        """Return the (dim,) query embedding (memoised), or None without encoder."""
+        if self.encoder is None or self.embeddings_ is None:
+            return None
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self.encoder.encode_queries([query])[0]
+            self._query_vectors[query] = vector
+            if len(self._query_vectors) > _QUERY_CACHE_SIZE:
+                self._query_vectors.popitem(last=False)
+        return vector
+
+    def features(
+        self,
+        query: str,
+        candidate_orgs: Collection[str] | None = None,
+        exclude_source_refs: Collection[str] = (),
+    ) -> QueryFeatures:
+        """Compute every organisation feature for one query (used by search and learning to rank)."""
+        self._check_fitted()
+        return compute_features(self, query, candidate_orgs, exclude_source_refs)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        candidate_orgs: Collection[str] | None = None,
+        exclude_source_refs: Collection[str] = (),
+    ) -> list[Match]:
+        """Return the ``k`` best organisations for ``query``, best first.
+
+        Args:
+            query: free-text need (French or English).
+            k: number of matches.
+            candidate_orgs: restrict the pool to these organisation ids (None = all).
+            exclude_source_refs: ignore evidence with these source refs (leave-one-out).
+        """
+        found = self.features(query, candidate_orgs, exclude_source_refs)
+        scores = fuse(found.org, self.settings_["weights"])
+        best = top_k(scores, k, found.candidates)
+        return [self._match(found, int(i), float(scores[i])) for i in best]
+
+    def _match(self, found: QueryFeatures, org: int, score: float) -> Match:
+        rows = self.org_rows_[org]
+        rows = rows[found.valid_docs[rows]]
+        doc_scores = found.doc_combined[rows]
+        order = rows[np.argsort(-doc_scores, kind="stable")]
+        contributing = [r for r in order if found.doc_combined[r] > 0] or list(order[:1])
+        evidence = [(self.table_.ids[r], self.table_.texts[r]) for r in contributing]
+        return Match(
+            org_id=self.table_.org_ids[org],
+            score=score,
+            parts={name: float(found.org[name][org]) for name in FEATURE_NAMES if name in found.org},
+            passages=passages_for(evidence, found.term_weights, self.settings_["max_passages"]),
+            evidence_ids=tuple(self.table_.ids[r] for r in contributing),
+            sufficient=bool(found.sufficient[org]),
+        )

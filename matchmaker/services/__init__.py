@@ -1,0 +1,1 @@
+"""Use cases: translate database rows to and from the ranking core."""

@@ -1,0 +1,165 @@
+"""Store organisation records in the database, all or nothing, and track catalogue revisions."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matchmaker.importing import ParsedFile, RowError, parse_profiles
+from matchmaker.models import Evidence, ImportRun, Organisation, OrganisationLink, utcnow
+
+BUNDLE_FILE = "organisations.jsonl.gz"
+_ORG_FIELDS = (
+    "kind", "name", "acronym", "description_fr", "description_en", "keywords", "certifications",
+    "city", "postcode", "region", "siren", "rnsr_id", "website", "contact_email", "source",
+    "source_url", "attributes",
+)
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts and the rejected rows with their reasons."""
+
+    filename: str
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    stored: bool = False
+
+    @property
+    def rejected(self) -> int:
+        """Return the number of rejected rows."""
+        return len(self.errors)
+
+
+def iter_bundled_records(bundle_dir: Path) -> Iterator[dict[str, Any]]:
+    """Yield the records of the bundled competence directory."""
+    with gzip.open(bundle_dir / BUNDLE_FILE, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _apply_record(session: Session, org: Organisation | None, record: dict[str, Any]) -> Organisation:
+    if org is None:
+        org = Organisation(key=record["key"])
+        session.add(org)
+    for name in _ORG_FIELDS:
+        if name in record:
+            setattr(org, name, record[name])
+    if record.get("attributes") is None:
+        org.attributes = {}
+    existing = {item.key: item for item in org.evidence}
+    wanted = set()
+    for item in record.get("evidence", []):
+        wanted.add(item["key"])
+        evidence = existing.get(item["key"])
+        if evidence is None:
+            evidence = Evidence(key=item["key"])
+            org.evidence.append(evidence)
+        evidence.kind = item.get("kind") or "description"
+        evidence.title = (item.get("title") or "")[:300]
+        evidence.text = item["text"]
+        evidence.lang = item.get("lang")
+        evidence.source = item.get("source")
+        evidence.source_ref = item.get("source_ref")
+    # Evidence produced by an earlier version of the same profile is replaced, not accumulated;
+    # needs, notes and other evidence added on the platform are kept.
+    replaced_sources = {item.get("source") for item in record.get("evidence", [])} | {record.get("source")}
+    for key, evidence in existing.items():
+        if key not in wanted and evidence.source in replaced_sources:
+            org.evidence.remove(evidence)
+    current_links = {(link.to_key, link.relation) for link in org.links}
+    for target in record.get("links", []):
+        if (target, "related") not in current_links:
+            org.links.append(OrganisationLink(to_key=target, relation="related"))
+    org.updated_at = utcnow()
+    return org
+
+
+def store_records(
+    session: Session,
+    records: Iterable[dict[str, Any]],
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Create or update organisations by key inside the caller's transaction; return (created, updated)."""
+    records = list(records)
+    keys = [r["key"] for r in records]
+    existing: dict[str, Organisation] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for org in session.scalars(select(Organisation).where(Organisation.key.in_(chunk))):
+            existing[org.key] = org
+    created = updated = 0
+    for index, record in enumerate(records, start=1):
+        org = existing.get(record["key"])
+        if org is None:
+            created += 1
+        else:
+            updated += 1
+        _apply_record(session, org, record)
+        if progress and index % 500 == 0:
+            progress(500)
+    return created, updated
+
+
+def import_profiles(
+    session: Session, data: bytes, filename: str, *, skip_invalid: bool = False
+) -> ImportReport:
+    """Validate and store a profiles file; with any bad row nothing is stored unless skip_invalid."""
+    parsed: ParsedFile = parse_profiles(data, filename)
+    report = ImportReport(filename=filename, errors=parsed.errors)
+    if parsed.errors and not skip_invalid:
+        return report
+    if not parsed.records:
+        return report
+    try:
+        report.created, report.updated = store_records(session, (r for _, r in parsed.records))
+        session.add(
+            ImportRun(
+                filename=filename[:500],
+                created=report.created,
+                updated=report.updated,
+                rejected=report.rejected,
+                report=[{"line": e.line, "reason": e.reason, "name": e.name} for e in parsed.errors[:1000]],
+            )
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    report.stored = True
+    return report
+
+
+def import_bundled(session: Session, bundle_dir: Path, progress: Callable[[int], None] | None = None) -> int:
+    """Load the bundled open-data directory in one transaction; return the number of organisations."""
+    records = list(iter_bundled_records(bundle_dir))
+    try:
+        store_records(session, records, progress)
+        session.add(ImportRun(filename=str(bundle_dir / BUNDLE_FILE), created=len(records)))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return len(records)
+
+
+def count_organisations(session: Session) -> int:
+    """Return how many organisations are stored."""
+    return session.scalar(select(func.count(Organisation.id))) or 0
+
+
+def catalogue_fingerprint(session: Session) -> str:
+    """Return a cheap fingerprint of the evidence table that changes whenever evidence changes."""
+    row = session.execute(
+        select(func.count(Evidence.id), func.max(Evidence.id), func.max(Evidence.updated_at))
+    ).one()
+    return f"{row[0]}:{row[1]}:{row[2]}"

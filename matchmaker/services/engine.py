@@ -1,0 +1,143 @@
+"""The per-process search engine: the encoder and the index, loaded lazily and once."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaker.models import Evidence, Organisation
+from matchmaker.ranking import EvidenceDoc, HybridMatcher, load_encoder
+from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
+from matchmaker.services.catalogue import catalogue_fingerprint
+
+CATALOGUE_FILE = "catalogue.json"
+
+
+@dataclass(frozen=True)
+class OrganisationFacet:
+    """What filters need to know about an organisation without a database round trip."""
+
+    kind: str
+    region: str | None
+    certifications: tuple[str, ...]
+
+
+def evidence_documents(session: Session) -> list[EvidenceDoc]:
+    """Return every evidence row as a ranking document, in a stable order."""
+    rows = session.execute(
+        select(Evidence.key, Organisation.key, Evidence.text, Evidence.kind, Evidence.source_ref)
+        .join(Organisation, Evidence.organisation_id == Organisation.id)
+        .order_by(Evidence.id)
+    )
+    return [
+        EvidenceDoc(id=key, org_id=org_key, text=text, kind=kind, source_ref=source_ref)
+        for key, org_key, text, kind, source_ref in rows
+    ]
+
+
+def organisation_facets(session: Session) -> dict[str, OrganisationFacet]:
+    """Return kind, region and certifications of every organisation, keyed by organisation key."""
+    rows = session.execute(
+        select(Organisation.key, Organisation.kind, Organisation.region, Organisation.certifications)
+    )
+    return {
+        key: OrganisationFacet(kind=kind, region=region, certifications=tuple(certs or ()))
+        for key, kind, region, certs in rows
+    }
+
+
+class SearchEngine:
+    """Holds the encoder and the fitted matcher for one application process."""
+
+    def __init__(self, models_dir: Path, encoder_name: str, settings: dict[str, Any] | None = None) -> None:
+        self.models_dir = models_dir
+        self.encoder_name = encoder_name
+        self.settings = settings or {}
+        self._encoder = None
+        self._matcher: HybridMatcher | None = None
+        self._fingerprint: str | None = None
+        self._facets: dict[str, OrganisationFacet] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def index_dir(self) -> Path:
+        """Return where the index artefacts live."""
+        return self.models_dir / "index"
+
+    @property
+    def encoder(self):
+        """Return the encoder, loading it on first use."""
+        with self._lock:
+            if self._encoder is None:
+                self._encoder = load_encoder(self.encoder_name)
+            return self._encoder
+
+    def build(self, session: Session, progress: bool = False) -> HybridMatcher:
+        """Fit a new index on the current catalogue, save it atomically and serve it."""
+        docs = evidence_documents(session)
+        fingerprint = catalogue_fingerprint(session)
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        matcher = HybridMatcher(encoder=self.encoder, **self.settings).fit(
+            docs, cache_dir=self.models_dir / "embeddings", progress=progress
+        )
+        self._save_atomically(matcher, fingerprint)
+        with self._lock:
+            self._matcher = matcher
+            self._fingerprint = fingerprint
+            self._facets = organisation_facets(session)
+        return matcher
+
+    def _save_atomically(self, matcher: HybridMatcher, fingerprint: str) -> None:
+        """Write the index beside the served one, then swap directories so readers never see half."""
+        staging = Path(tempfile.mkdtemp(prefix="index-", dir=self.models_dir))
+        matcher.save(staging)
+        (staging / CATALOGUE_FILE).write_text(json.dumps({"catalogue_fingerprint": fingerprint}))
+        retired = self.models_dir / f"index-retired-{os.getpid()}"
+        if self.index_dir.exists():
+            os.replace(self.index_dir, retired)
+        os.replace(staging, self.index_dir)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def _read_fingerprint(self) -> str | None:
+        try:
+            return json.loads((self.index_dir / CATALOGUE_FILE).read_text())["catalogue_fingerprint"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def matcher(self, session: Session) -> HybridMatcher:
+        """Return the served matcher, loading it from disk; raise when it is missing or stale."""
+        with self._lock:
+            current = catalogue_fingerprint(session)
+            if self._matcher is None:
+                matcher = HybridMatcher.load(self.index_dir, encoder=self.encoder)
+                self._matcher = matcher
+                self._fingerprint = self._read_fingerprint()
+                self._facets = organisation_facets(session)
+            if self._fingerprint != current:
+                raise IndexStaleError(
+                    "L'index ne correspond plus au catalogue : lancez `flask --app matchmaker build-index`."
+                )
+            return self._matcher
+
+    def facets(self, session: Session) -> dict[str, OrganisationFacet]:
+        """Return cached organisation facets (refreshed with the index)."""
+        self.matcher(session)
+        return self._facets
+
+    def index_status(self) -> str:
+        """Return 'ready', 'missing' or a short error for health checks."""
+        if self._matcher is not None:
+            return "ready"
+        return "ready" if (self.index_dir / "manifest.json").exists() else "missing"
+
+
+__all__ = ["IndexMissingError", "IndexStaleError", "SearchEngine", "evidence_documents"]

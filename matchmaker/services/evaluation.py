@@ -1,0 +1,103 @@
+"""Evaluate the served ranking on a JSON-lines file of queries with known relevant labs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matchmaker.errors import InvalidQuery
+from matchmaker.ranking import HybridMatcher
+from matchmaker.ranking.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
+
+RNSR_PREFIX = "rnsr:"
+
+
+@dataclass(frozen=True)
+class EvaluationQuery:
+    """One benchmark line: the text, what is relevant, and which evidence to leave out."""
+
+    qid: str
+    query: str
+    relevant: frozenset[str]
+    exclude_source_refs: frozenset[str]
+
+
+def read_queries(path: Path) -> list[EvaluationQuery]:
+    """Read and validate an evaluation file; raise InvalidQuery naming the first bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidQuery(f"Impossible de lire {path} : {exc}") from exc
+    queries: list[EvaluationQuery] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidQuery(f"{path.name} ligne {number} : JSON invalide ({exc.msg}).") from exc
+        if not isinstance(item, dict):
+            raise InvalidQuery(f"{path.name} ligne {number} : un objet JSON est attendu.")
+        missing = [k for k in ("qid", "query", "relevant_rnsr_ids") if k not in item]
+        if missing:
+            raise InvalidQuery(f"{path.name} ligne {number} : champ(s) manquant(s) {', '.join(missing)}.")
+        relevant = item["relevant_rnsr_ids"]
+        if not isinstance(relevant, list) or not all(isinstance(r, str) for r in relevant):
+            raise InvalidQuery(f"{path.name} ligne {number} : relevant_rnsr_ids doit être une liste d'identifiants.")
+        if not isinstance(item["query"], str) or not item["query"].strip():
+            raise InvalidQuery(f"{path.name} ligne {number} : query est vide.")
+        ilab_uid = item.get("ilab_uid")
+        queries.append(
+            EvaluationQuery(
+                qid=str(item["qid"]),
+                query=item["query"],
+                relevant=frozenset(RNSR_PREFIX + r for r in relevant),
+                exclude_source_refs=frozenset([ilab_uid] if isinstance(ilab_uid, str) and ilab_uid else []),
+            )
+        )
+    if not queries:
+        raise InvalidQuery(f"{path} ne contient aucune requête.")
+    return queries
+
+
+def evaluate(
+    matcher: HybridMatcher,
+    queries: Iterable[EvaluationQuery],
+    pool: set[str],
+    *,
+    k: int = 10,
+    on_query: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Rank the pool for every query (leaving its own evidence out) and return the mean metrics."""
+    recalls: list[float] = []
+    rrs: list[float] = []
+    ndcgs: list[float] = []
+    recall_50: list[float] = []
+    started = time.perf_counter()
+    for query in queries:
+        matches = matcher.search(
+            query.query, k=100, candidate_orgs=pool, exclude_source_refs=query.exclude_source_refs
+        )
+        ranked = [m.org_id for m in matches]
+        relevant = set(query.relevant)
+        recalls.append(recall_at_k(ranked, relevant, k))
+        recall_50.append(recall_at_k(ranked, relevant, 50))
+        rrs.append(reciprocal_rank(ranked, relevant))
+        ndcgs.append(ndcg_at_k(ranked, relevant, k))
+        if on_query:
+            on_query(1)
+    n = len(recalls)
+    elapsed = time.perf_counter() - started
+    return {
+        "n": n,
+        "pool": len(pool),
+        "recall_at_10": round(sum(recalls) / n, 4),
+        "mrr": round(sum(rrs) / n, 4),
+        "ndcg_at_10": round(sum(ndcgs) / n, 4),
+        "recall_at_50": round(sum(recall_50) / n, 4),
+        "ms_per_query": round(1000 * elapsed / n, 1),
+    }

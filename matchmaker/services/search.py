@@ -1,0 +1,145 @@
+"""Search use case: validate a query, rank organisations, join the rows the UI and API show."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaker.errors import InvalidQuery
+from matchmaker.geo import all_regions, canonical_region
+from matchmaker.importing import KINDS
+from matchmaker.models import Organisation
+from matchmaker.ranking import Match
+from matchmaker.services.engine import SearchEngine
+
+# Buyers post needs; by default a search looks for those who can answer them.
+DEFAULT_KINDS = tuple(k for k in KINDS if k != "buyer")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search: the text and the filters to apply."""
+
+    query: str
+    kinds: tuple[str, ...] = DEFAULT_KINDS
+    regions: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked organisation with the match that explains it."""
+
+    rank: int
+    organisation: Organisation
+    match: Match
+
+
+@dataclass
+class SearchResults:
+    """A page of hits and what is needed to paginate it."""
+
+    request: SearchRequest
+    hits: list[SearchHit] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def has_next(self) -> bool:
+        """Return True when another page exists."""
+        return self.request.offset + len(self.hits) < self.total
+
+
+def parse_search_request(
+    query: str | None,
+    kinds: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    certifications: Sequence[str] = (),
+    limit: int | str | None = None,
+    offset: int | str | None = None,
+    *,
+    max_chars: int,
+    max_results: int,
+) -> SearchRequest:
+    """Validate raw parameters and return a SearchRequest, or raise InvalidQuery with a clear message."""
+    text = " ".join((query or "").split())
+    if not text:
+        raise InvalidQuery("Décrivez votre besoin : la recherche est vide.", field="q")
+    if len(text) > max_chars:
+        raise InvalidQuery(
+            f"La recherche est trop longue ({len(text)} caractères, {max_chars} au plus).", field="q"
+        )
+    wanted_kinds = tuple(k for k in kinds if k)
+    unknown = [k for k in wanted_kinds if k not in KINDS]
+    if unknown:
+        raise InvalidQuery(f"Type d'organisation inconnu : {', '.join(unknown)[:100]}.", field="kind")
+    wanted_regions = []
+    for value in regions:
+        if not value:
+            continue
+        region = canonical_region(value)
+        if region is None:
+            raise InvalidQuery(f"Région inconnue : {value[:60]}.", field="region")
+        wanted_regions.append(region)
+    try:
+        size = int(limit) if limit not in (None, "") else 20
+        start = int(offset) if offset not in (None, "") else 0
+    except (TypeError, ValueError):
+        raise InvalidQuery("limit et offset doivent être des nombres entiers.", field="limit") from None
+    if not 1 <= size <= max_results:
+        raise InvalidQuery(f"limit doit être entre 1 et {max_results}.", field="limit")
+    if not 0 <= start <= 10 * max_results:
+        raise InvalidQuery(f"offset doit être entre 0 et {10 * max_results}.", field="offset")
+    return SearchRequest(
+        query=text,
+        kinds=wanted_kinds or DEFAULT_KINDS,
+        regions=tuple(wanted_regions),
+        certifications=tuple(c for c in certifications if c),
+        limit=size,
+        offset=start,
+    )
+
+
+def candidate_keys(engine: SearchEngine, session: Session, request: SearchRequest) -> Collection[str] | None:
+    """Return the organisation keys that pass the filters (None means every organisation)."""
+    facets = engine.facets(session)
+    if set(request.kinds) == set(KINDS) and not request.regions and not request.certifications:
+        return None
+    regions = set(request.regions)
+    needed = set(request.certifications)
+    return {
+        key
+        for key, facet in facets.items()
+        if facet.kind in request.kinds
+        and (not regions or facet.region in regions)
+        and needed <= set(facet.certifications)
+    }
+
+
+def search_organisations(engine: SearchEngine, session: Session, request: SearchRequest) -> SearchResults:
+    """Rank organisations for a request and return one page of hits with their rows."""
+    matcher = engine.matcher(session)
+    depth = request.offset + request.limit
+    matches = matcher.search(
+        request.query, k=depth + 1, candidate_orgs=candidate_keys(engine, session, request)
+    )
+    page = matches[request.offset : depth]
+    rows = {
+        org.key: org
+        for org in session.scalars(select(Organisation).where(Organisation.key.in_([m.org_id for m in page])))
+    }
+    hits = [
+        SearchHit(rank=request.offset + i + 1, organisation=rows[m.org_id], match=m)
+        for i, m in enumerate(page)
+        if m.org_id in rows
+    ]
+    return SearchResults(request=request, hits=hits, total=len(matches))
+
+
+def region_choices() -> list[str]:
+    """Return the regions a user can filter on."""
+    return all_regions()
