@@ -235,7 +235,9 @@ def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
         raise ImportFormatError(f"colonnes obligatoires manquantes : {', '.join(sorted(missing))}")
     unknown = set(header) - set(CSV_COLUMNS)
     if unknown:
-        raise ImportFormatError(f"colonnes inconnues : {', '.join(sorted(unknown))} (connues : {', '.join(CSV_COLUMNS)})")
+        raise ImportFormatError(
+            f"colonnes inconnues : {', '.join(sorted(unknown))} (connues : {', '.join(CSV_COLUMNS)})"
+        )
     reader.fieldnames = header
     rows: list[tuple[int, Any]] = []
     try:

@@ -7,9 +7,9 @@ from typing import Any
 from flask import current_app, jsonify, request, url_for
 from sqlalchemy import select
 
+from matchmaker.api import bp
 from matchmaker.errors import InvalidQuery, NotFound
 from matchmaker.extensions import csrf, db
-from matchmaker.api import bp
 from matchmaker.models import Organisation
 from matchmaker.services.search import SearchHit, parse_search_request, search_organisations
 

@@ -24,12 +24,14 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def evidence_docs(records: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> list[EvidenceDoc]:
-    """Turn organisation records into evidence documents (empty texts skipped)."""
+    """Turn organisation records into evidence documents (empty texts and repeated ids skipped)."""
     docs = []
+    seen: set[str] = set()
     for record in records:
         for evidence in record.get("evidence") or []:
             text = (evidence.get("text") or "").strip()
-            if text:
+            if text and evidence["key"] not in seen:
+                seen.add(evidence["key"])
                 docs.append(
                     EvidenceDoc(
                         id=evidence["key"],

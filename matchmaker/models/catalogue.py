@@ -1,35 +1,15 @@
-"""Database models: accounts, organisations and the evidence their profiles are built from."""
+"""Organisations and the evidence their profiles are built from."""
 
 from __future__ import annotations
 
-import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matchmaker.extensions import db, login_manager
-
-_hasher = PasswordHasher()
-
-
-def utcnow() -> datetime:
-    """Return the current time in UTC (naive, as stored by SQLite)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class Role(enum.StrEnum):
-    """What a user may do on the platform."""
-
-    BUYER = "buyer"
-    STARTUP = "startup"
-    STAFF = "staff"
-    ADMIN = "admin"
-
+from matchmaker.extensions import db
+from matchmaker.models.base import utcnow
 
 ORGANISATION_KINDS = (
     "startup",
@@ -40,61 +20,6 @@ ORGANISATION_KINDS = (
     "platform",
     "buyer",
 )
-
-
-class User(UserMixin, db.Model):
-    """A person with an account; passwords are stored as argon2id hashes."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default=Role.BUYER.value)
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
-    locale: Mapped[str | None] = mapped_column(String(5), nullable=True)
-    is_active_account: Mapped[bool] = mapped_column(default=True)
-    session_version: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
-
-    def set_password(self, password: str) -> None:
-        """Hash and store a new password."""
-        self.password_hash = _hasher.hash(password)
-
-    def check_password(self, password: str) -> bool:
-        """Return True when the password matches the stored hash."""
-        try:
-            return _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    def get_id(self) -> str:
-        """Return the session identifier; bumping session_version logs out every session."""
-        return f"{self.id}:{self.session_version}"
-
-    @property
-    def is_active(self) -> bool:  # type: ignore[override]
-        return self.is_active_account
-
-    @property
-    def is_staff(self) -> bool:
-        """Return True for pole staff and administrators."""
-        return self.role in (Role.STAFF.value, Role.ADMIN.value)
-
-
-@login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """Return the user of a session cookie, or None when the session was invalidated."""
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or str(user.session_version) != version:
-        return None
-    return user
 
 
 class Organisation(db.Model):
