@@ -270,8 +270,16 @@ def _supplier_records(suppliers_dir: Path) -> dict[str, Record]:
     devices: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in _read_csv(suppliers_dir / "eudamed_devices_firstbase_subset_FR.csv.gz"):
         devices[row["manufacturer_srn"]].append(row)
-    for row in _read_csv(suppliers_dir / "eudamed_manufacturers_FR_latest.csv.gz"):
+    seen_srns: set[str] = set()
+    manufacturers = sorted(
+        _read_csv(suppliers_dir / "eudamed_manufacturers_FR_latest.csv.gz"),
+        key=lambda r: r["marked_current"] != "True",  # the current version of an SRN wins
+    )
+    for row in manufacturers:
         srn = row["srn"].split()[0]
+        if srn in seen_srns:
+            continue
+        seen_srns.add(srn)
         name = row["name"].strip()
         terms = _unique(d["emdn_term"].strip() for d in devices.get(srn, []) if d["emdn_term"].strip())
         risk = _unique(d["risk_class"].strip() for d in devices.get(srn, []) if d["risk_class"].strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
 from matchmaker.services.catalogue import catalogue_fingerprint
 
 CATALOGUE_FILE = "catalogue.json"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,19 +116,31 @@ class SearchEngine:
             return None
 
     def matcher(self, session: Session) -> HybridMatcher:
-        """Return the served matcher, loading it from disk; raise when it is missing or stale."""
+        """Return the served matcher, loading it from disk and refreshing it when the catalogue changed.
+
+        Raises IndexMissingError when no index was ever built (building one takes minutes: the
+        `setup` or `build-index` command does it, never a web request).
+        """
         with self._lock:
-            current = catalogue_fingerprint(session)
             if self._matcher is None:
                 matcher = HybridMatcher.load(self.index_dir, encoder=self.encoder)
                 self._matcher = matcher
                 self._fingerprint = self._read_fingerprint()
                 self._facets = organisation_facets(session)
-            if self._fingerprint != current:
-                raise IndexStaleError(
-                    "L'index ne correspond plus au catalogue : lancez `flask --app matchmaker build-index`."
-                )
+            if self._fingerprint != catalogue_fingerprint(session):
+                self.refresh(session)
+            assert self._matcher is not None
             return self._matcher
+
+    def refresh(self, session: Session) -> None:
+        """Bring the served index up to date with the catalogue (cached embeddings make this cheap)."""
+        with self._lock:
+            if self._matcher is None and not (self.index_dir / "manifest.json").exists():
+                raise IndexMissingError("Aucun index : lancez `flask --app matchmaker build-index`.")
+            if self._fingerprint == catalogue_fingerprint(session) and self._matcher is not None:
+                return
+            logger.info("catalogue changed: refreshing the search index")
+            self.build(session)
 
     def facets(self, session: Session) -> dict[str, OrganisationFacet]:
         """Return cached organisation facets (refreshed with the index)."""

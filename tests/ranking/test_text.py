@@ -1,0 +1,25 @@
+from matchmaker.ranking.text import analyse, fold, sentences, stem, word_spans
+
+
+def test_fold_removes_accents_and_ligatures():
+    assert fold("Thérapie Cœur ÇA") == "therapie coeur ca"
+
+
+def test_french_and_english_words_share_stems():
+    assert stem("imagerie") == stem("imaging")
+    assert stem("thérapeutiques") == stem("therapeutic")
+
+
+def test_analyse_drops_stopwords_and_elisions():
+    assert analyse("Le laboratoire d'imagerie et the imaging") == [stem("laboratoire"), "imag", "imag"]
+
+
+def test_word_spans_point_into_the_original_text():
+    text = "Séquençage à haut débit"
+    spans = list(word_spans(text))
+    assert [text[a:b] for a, b, _ in spans] == ["Séquençage", "haut", "débit"]
+
+
+def test_sentences_split_on_final_punctuation():
+    text = "Première phrase. Deuxième ; troisième! Fin"
+    assert [text[a:b] for a, b in sentences(text)] == ["Première phrase.", "Deuxième ;", "troisième!", "Fin"]
