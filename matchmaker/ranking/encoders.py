@@ -75,7 +75,10 @@ class SentenceTransformerEncoder:
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(self.path, device="cpu")
-            self.dim = int(self._model.get_sentence_embedding_dimension() or self.dim)
+            dimension = getattr(self._model, "get_embedding_dimension", None) or (
+                self._model.get_sentence_embedding_dimension
+            )
+            self.dim = int(dimension() or self.dim)
         return self._model
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
