@@ -10,7 +10,7 @@ from flask import Flask, g, request, session
 from flask_login import current_user
 
 from matchmaker.config import PROJECT_ROOT, Config
-from matchmaker.extensions import babel, csrf, db, login_manager
+from matchmaker.extensions import babel, csrf, db, limiter, login_manager
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
@@ -53,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this application."""
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

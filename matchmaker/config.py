@@ -41,6 +41,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     TESTING = False
 
 
@@ -53,3 +55,4 @@ class TestConfig(Config):
     ENCODER = "fake"
     AUTO_SETUP = False
     WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from matchmaker.auth import bp
 from matchmaker.auth.forms import LoginForm
-from matchmaker.extensions import db
+from matchmaker.extensions import db, limiter
 from matchmaker.services.accounts import authenticate
 
 
@@ -25,6 +25,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     """Log a user in."""
     if current_user.is_authenticated:

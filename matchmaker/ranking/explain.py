@@ -29,12 +29,8 @@ def best_passage(evidence_id: str, text: str, term_weights: Mapping[str, float])
     if end - start > MAX_PASSAGE_CHARS:
         end = start + MAX_PASSAGE_CHARS
         end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-    highlights = tuple(
-        (a - start, b - start) for a, b, s in words if a >= start and b <= end and s in term_weights
-    )
-    return Passage(
-        evidence_id=evidence_id, text=text[start:end], highlights=highlights, score=max(score, 0.0)
-    )
+    highlights = tuple((a - start, b - start) for a, b, s in words if a >= start and b <= end and s in term_weights)
+    return Passage(evidence_id=evidence_id, text=text[start:end], highlights=highlights, score=max(score, 0.0))
 
 
 def passages_for(

@@ -10,13 +10,23 @@ import numpy as np
 import scipy.sparse as sp
 
 from matchmaker.ranking.lexical import bm25_scores, query_terms
-from matchmaker.ranking.scoring import aggregate, zscore
+from matchmaker.ranking.scoring import aggregate, segment_max, zscore
+from matchmaker.ranking.settings import KIND_GROUPS
 from matchmaker.ranking.text import analyse
 
 if TYPE_CHECKING:
     from matchmaker.ranking.matcher import HybridMatcher
 
-FEATURE_NAMES = ("lexical", "lexical_org", "dense", "prior")
+SIGNALS = ("lexical", "dense")
+PRIORS = ("prior_projects", "prior_funded", "prior_fields", "prior_length")
+FEATURE_NAMES = (
+    "lexical",
+    "lexical_org",
+    *(f"lexical_{g}" for g in KIND_GROUPS),
+    "dense",
+    *(f"dense_{g}" for g in KIND_GROUPS),
+    *PRIORS,
+)
 
 
 @dataclass
@@ -24,8 +34,9 @@ class QueryFeatures:
     """Everything one query computes over the index.
 
     Attributes:
-        org: feature name -> (n_orgs,) float32 standardised organisation feature.
-        candidates: (n_orgs,) bool, organisations that may be returned.
+        org: feature name -> (n_orgs,) float32 feature, standardised over the candidates.
+        raw: feature name -> (n_orgs,) float32 feature before standardisation.
+        candidates: (n_orgs,) bool, organisations retrieved by a first-stage signal (rankable).
         valid_docs: (n_docs,) bool, evidence not left out.
         doc_combined: (n_docs,) float32 evidence relevance used to pick explanations.
         sufficient: (n_orgs,) bool, profile has enough text outside its directory record.
@@ -33,6 +44,7 @@ class QueryFeatures:
     """
 
     org: dict[str, np.ndarray]
+    raw: dict[str, np.ndarray]
     candidates: np.ndarray
     valid_docs: np.ndarray
     doc_combined: np.ndarray
@@ -50,39 +62,25 @@ def _removed_counts(
     local = matcher.counts_rows_[removed][:, columns]
     ones = np.ones(removed.size, np.float32)
     place = sp.csr_matrix((ones, (removed, np.arange(removed.size))), shape=(table.n_docs, removed.size))
-    group = sp.csr_matrix(
-        (ones, (table.owner[removed], np.arange(removed.size))), shape=(table.n_orgs, removed.size)
-    )
+    group = sp.csr_matrix((ones, (table.owner[removed], np.arange(removed.size))), shape=(table.n_orgs, removed.size))
     return (place @ local).tocsr(), (group @ local).tocsr()
 
 
-def compute_features(
-    matcher: HybridMatcher,
-    query: str,
-    candidate_orgs: Collection[str] | None,
-    exclude_source_refs: Collection[str],
-) -> QueryFeatures:
-    """Score every organisation of a fitted matcher for one query."""
-    settings = matcher.settings_
-    table = matcher.table_
-    n_docs, n_orgs = table.n_docs, table.n_orgs
-    removed = table.excluded_rows(exclude_source_refs)
-    valid = np.ones(n_docs, bool)
-    valid[removed] = False
-    candidates = table.org_mask(candidate_orgs)
-
+def _lexical(matcher: HybridMatcher, query: str, removed: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Return BM25 per evidence, BM25 per organisation profile, query columns (leave-one-out)."""
+    settings, table = matcher.settings_, matcher.table_
     columns, weights = query_terms(analyse(query), matcher.vocabulary_)
     doc_removed, org_removed = _removed_counts(matcher, removed, columns)
-    removed_lengths = np.zeros(n_docs, np.float32)
+    removed_lengths = np.zeros(table.n_docs, np.float32)
     removed_lengths[removed] = matcher.lengths_[removed]
     org_removed_lengths = np.bincount(
-        table.owner[removed], weights=matcher.lengths_[removed], minlength=n_orgs
+        table.owner[removed], weights=matcher.lengths_[removed], minlength=table.n_orgs
     ).astype(np.float32)
-    k1, b = settings["k1"], settings["b"]
-    lexical_doc = bm25_scores(
-        matcher.counts_, matcher.lengths_, columns, weights, doc_removed, removed_lengths, k1, b
+    k1 = settings["k1"]
+    per_doc = bm25_scores(
+        matcher.counts_, matcher.lengths_, columns, weights, doc_removed, removed_lengths, k1, settings["b"]
     )
-    lexical_org = bm25_scores(
+    per_org = bm25_scores(
         matcher.org_counts_,
         matcher.org_lengths_,
         columns,
@@ -92,38 +90,80 @@ def compute_features(
         k1,
         settings["org_b"],
     )
-    damping, depth = settings["damping"], settings["aggregate_depth"]
-    lexical, _ = aggregate(lexical_doc, table.owner, n_orgs, valid, damping, depth)
+    return per_doc, per_org, columns
 
-    live_orgs = np.bincount(table.owner[valid], minlength=n_orgs) > 0
-    lexical_z = zscore(lexical_doc, valid)
-    features = {
-        "lexical": zscore(np.nan_to_num(lexical), live_orgs),
-        "lexical_org": zscore(lexical_org, live_orgs),
-    }
-    doc_combined = np.where(lexical_doc > 0, lexical_z, 0.0).astype(np.float32)
+
+def _signal(matcher: HybridMatcher, name: str, scores: np.ndarray, valid: np.ndarray) -> dict[str, np.ndarray]:
+    """Aggregate one evidence-level signal per organisation and per kind group."""
+    settings, table = matcher.settings_, matcher.table_
+    best, _ = aggregate(scores, table.owner, table.n_orgs, valid, settings["damping"], settings["aggregate_depth"])
+    floor = float(np.nanmin(best)) if np.isfinite(best).any() else 0.0
+    out = {name: np.nan_to_num(best, nan=floor)}
+    per_segment = segment_max(scores, matcher.segment_order_, matcher.segment_starts_, valid)
+    for g, group in enumerate(KIND_GROUPS):
+        values = np.full(table.n_orgs, floor, np.float32)
+        here = matcher.segment_group_ == g
+        values[matcher.segment_org_[here]] = np.nan_to_num(per_segment[here], nan=floor)
+        out[f"{name}_{group}"] = values
+    return out
+
+
+def _candidates(raw: dict[str, np.ndarray], pool: np.ndarray, depth: int, names: list[str]) -> np.ndarray:
+    """Return the union of the ``depth`` best pool organisations under each first-stage signal."""
+    chosen = np.zeros(pool.size, bool)
+    rows = np.flatnonzero(pool)
+    for name in names:
+        if name not in raw or rows.size == 0:
+            continue
+        values = raw[name][rows]
+        take = min(depth, rows.size)
+        chosen[rows[np.argpartition(-values, take - 1)[:take]]] = True
+    return chosen
+
+
+def compute_features(
+    matcher: HybridMatcher,
+    query: str,
+    candidate_orgs: Collection[str] | None,
+    exclude_source_refs: Collection[str],
+) -> QueryFeatures:
+    """Score every organisation of a fitted matcher for one query."""
+    settings, table = matcher.settings_, matcher.table_
+    removed = table.excluded_rows(exclude_source_refs)
+    valid = np.ones(table.n_docs, bool)
+    valid[removed] = False
+    live = np.bincount(table.owner[valid], minlength=table.n_orgs) > 0
+    pool = table.org_mask(candidate_orgs) & live
+
+    lexical_doc, lexical_org, columns = _lexical(matcher, query, removed)
+    raw = _signal(matcher, "lexical", lexical_doc, valid)
+    raw["lexical_org"] = lexical_org
+    doc_combined = np.where(lexical_doc > 0, zscore(lexical_doc, valid), 0.0).astype(np.float32)
     vector = matcher.query_vector(query)
     if vector is not None and matcher.embeddings_ is not None:
-        dense_doc = zscore(matcher.embeddings_ @ vector, valid)
-        dense, _ = aggregate(dense_doc, table.owner, n_orgs, valid, damping, depth)
-        features["dense"] = zscore(np.nan_to_num(dense), live_orgs)
+        dense_doc = zscore(np.asarray(matcher.embeddings_ @ vector, np.float32), valid)
+        raw.update(_signal(matcher, "dense", dense_doc, valid))
         doc_combined = doc_combined + dense_doc
 
-    content = np.where(valid & ~matcher.is_directory_, matcher.lengths_, 0.0)
-    content_per_org = np.bincount(table.owner, weights=content, minlength=n_orgs)
-    evidence_per_org = np.bincount(table.owner[valid & ~matcher.is_directory_], minlength=n_orgs)
-    features["prior"] = zscore(np.log1p(evidence_per_org).astype(np.float32), live_orgs)
+    counted = valid & ~matcher.is_directory_
+    content = np.bincount(table.owner[counted], weights=matcher.lengths_[counted], minlength=table.n_orgs)
+    for prior, group in (("prior_projects", "project"), ("prior_funded", "funded"), ("prior_fields", "field")):
+        rows = valid & (matcher.doc_group_ == KIND_GROUPS.index(group))
+        count = np.bincount(table.owner[rows], minlength=table.n_orgs).astype(np.float32)
+        raw[prior] = np.log1p(count) if prior == "prior_projects" else (count > 0).astype(np.float32)
+    raw["prior_length"] = np.log1p(content).astype(np.float32)
 
+    candidates = _candidates(raw, pool, settings["candidate_depth"], settings["candidate_features"])
+    org = {name: zscore(values, candidates) for name, values in raw.items()}
     n_live = max(int(valid.sum()), 1)
-    idf = np.log1p((n_live - matcher.doc_frequency_[columns] + 0.5) / (matcher.doc_frequency_[columns] + 0.5))
-    term_weights = {matcher.terms_[c]: float(w) for c, w in zip(columns, idf, strict=True)}
-    for name in features:
-        features[name][~live_orgs] = 0.0
+    df = matcher.doc_frequency_[columns]
+    idf = np.log1p((n_live - df + 0.5) / (df + 0.5))
     return QueryFeatures(
-        org=features,
-        candidates=candidates & live_orgs,
+        org=org,
+        raw=raw,
+        candidates=candidates,
         valid_docs=valid,
         doc_combined=np.where(valid, doc_combined, -np.inf).astype(np.float32),
-        sufficient=content_per_org >= settings["min_profile_tokens"],
-        term_weights=term_weights,
+        sufficient=content >= settings["min_profile_tokens"],
+        term_weights={matcher.terms_[c]: float(w) for c, w in zip(columns, idf, strict=True)},
     )

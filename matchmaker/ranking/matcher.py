@@ -20,7 +20,7 @@ from matchmaker.ranking.lexical import build_vocabulary, term_counts
 from matchmaker.ranking.match import EvidenceDoc, Match
 from matchmaker.ranking.profile import DIRECTORY_KIND, EvidenceTable, data_hash
 from matchmaker.ranking.scoring import fuse, top_k
-from matchmaker.ranking.settings import merge_settings
+from matchmaker.ranking.settings import GROUP_OF_KIND, KIND_GROUPS, merge_settings
 from matchmaker.ranking.text import analyse
 
 _QUERY_CACHE_SIZE = 256
@@ -40,9 +40,7 @@ class HybridMatcher:
 
     # ------------------------------------------------------------------ build
 
-    def fit(
-        self, docs: Sequence[EvidenceDoc], cache_dir: Path | None = None, progress: bool = False
-    ) -> HybridMatcher:
+    def fit(self, docs: Sequence[EvidenceDoc], cache_dir: Path | None = None, progress: bool = False) -> HybridMatcher:
         """Index evidence documents: term counts, embeddings (cached on disk) and organisation profiles."""
         self.settings_ = merge_settings(self.settings)
         table = EvidenceTable.from_docs(docs)
@@ -75,6 +73,14 @@ class HybridMatcher:
         self.org_counts_ = (ownership @ self.counts_rows_).tocsc()
         self.org_lengths_ = np.asarray(self.org_counts_.sum(axis=1)).ravel().astype(np.float32)
         self.is_directory_ = np.array([k == DIRECTORY_KIND for k in table.kinds], bool)
+        groups = [KIND_GROUPS.index(GROUP_OF_KIND.get(k, "project")) for k in table.kinds]
+        self.doc_group_ = np.asarray(groups, np.int64)
+        segment = table.owner * len(KIND_GROUPS) + self.doc_group_
+        self.segment_order_ = np.argsort(segment, kind="stable")
+        ordered = segment[self.segment_order_]
+        self.segment_starts_ = np.flatnonzero(np.r_[True, np.diff(ordered) != 0]) if ordered.size else ordered
+        self.segment_org_ = ordered[self.segment_starts_] // len(KIND_GROUPS)
+        self.segment_group_ = ordered[self.segment_starts_] % len(KIND_GROUPS)
         self.embeddings_ = embeddings
         self.data_hash_ = hash_
         self.doc_frequency_ = np.diff(self.counts_.indptr).astype(np.float32)

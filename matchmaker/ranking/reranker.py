@@ -39,9 +39,7 @@ class CurationReranker:
         self.C = C
         self.min_labels = min_labels
 
-    def fit(
-        self, feature_rows: Sequence[Mapping[str, float]], labels: Sequence[int | bool]
-    ) -> CurationReranker:
+    def fit(self, feature_rows: Sequence[Mapping[str, float]], labels: Sequence[int | bool]) -> CurationReranker:
         """Learn from rows built by ``feature_row`` and 1/0 labels (kept / rejected by staff)."""
         if len(feature_rows) != len(labels):
             raise ValueError("feature_rows and labels must have the same length")
@@ -94,9 +92,7 @@ class CurationReranker:
         scores = self.decision_function(rows)
         order = sorted(range(len(matches)), key=lambda i: (-scores[i], i))
         return [
-            replace(
-                matches[i], score=float(scores[i]), parts={**matches[i].parts, "curation": float(scores[i])}
-            )
+            replace(matches[i], score=float(scores[i]), parts={**matches[i].parts, "curation": float(scores[i])})
             for i in order
         ]
 

@@ -74,6 +74,26 @@ def aggregate(
     return result + extra.astype(np.float32), ranks
 
 
+def segment_max(scores: np.ndarray, order: np.ndarray, starts: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Return the best valid score of each segment of rows.
+
+    Args:
+        scores: (n_docs,) evidence scores.
+        order: (n_docs,) permutation putting the rows of each segment together.
+        starts: (n_segments,) first position of each segment in ``order``.
+        valid: (n_docs,) bool, False for rows to ignore.
+
+    Returns:
+        (n_segments,) maxima, NaN for segments without a valid row.
+    """
+    if starts.size == 0:
+        return np.zeros(0, np.float32)
+    values = np.where(valid, scores, -np.inf)[order]
+    best = np.maximum.reduceat(values, starts).astype(np.float32)
+    best[~np.isfinite(best)] = np.nan
+    return best
+
+
 def fuse(features: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
     """Return the weighted sum of the named feature arrays (missing weights count 0)."""
     total: np.ndarray | None = None

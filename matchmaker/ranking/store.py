@@ -118,9 +118,7 @@ def load(
             texts=meta["texts"],
         )
         shape = (table.n_docs, len(terms))
-        counts = sp.csc_matrix(
-            (arrays["counts_data"], arrays["counts_indices"], arrays["counts_indptr"]), shape=shape
-        )
+        counts = sp.csc_matrix((arrays["counts_data"], arrays["counts_indices"], arrays["counts_indptr"]), shape=shape)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise IndexMissingError(f"corrupt ranking index in {path}: rebuild it ({error})") from error
     if table.n_docs != manifest.get("n_docs") or (

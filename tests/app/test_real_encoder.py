@@ -10,11 +10,19 @@ from matchmaker.ranking import EvidenceDoc, HybridMatcher, load_encoder
 pytestmark = pytest.mark.slow
 
 LABS = [
-    EvidenceDoc("lab:a/record", "lab:a", "Laboratoire de microfluidique et de diagnostic in vitro sur puce, "
-                "miniaturisation des réactions biochimiques en gouttes."),
-    EvidenceDoc("lab:b/record", "lab:b", "Équipe d'épidémiologie des maladies cardiovasculaires et cohortes de patients."),
+    EvidenceDoc(
+        "lab:a/record",
+        "lab:a",
+        "Laboratoire de microfluidique et de diagnostic in vitro sur puce, "
+        "miniaturisation des réactions biochimiques en gouttes.",
+    ),
+    EvidenceDoc(
+        "lab:b/record", "lab:b", "Équipe d'épidémiologie des maladies cardiovasculaires et cohortes de patients."
+    ),
     EvidenceDoc("lab:c/record", "lab:c", "Synthèse organique et chimie des matériaux polymères pour l'emballage."),
-    EvidenceDoc("lab:d/record", "lab:d", "Machine learning for medical image segmentation, deep learning in radiology."),
+    EvidenceDoc(
+        "lab:d/record", "lab:d", "Machine learning for medical image segmentation, deep learning in radiology."
+    ),
 ]
 
 

@@ -78,7 +78,7 @@ def test_api_rejects_bad_requests_with_clear_4xx(client):
 def test_search_page_shows_validation_error_next_to_form(client):
     response = client.get("/", query_string={"q": "   "})
     assert response.status_code == 400
-    assert "vide".encode() in response.data
+    assert b"vide" in response.data
 
 
 def test_organisation_page_and_api_show_profile_and_evidence(client):

@@ -20,7 +20,7 @@ def test_search_ranks_the_lab_whose_evidence_matches(docs, fake_encoder):
     assert matches[0].org_id == "lab:a"
     assert all(isinstance(m, Match) for m in matches)
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
-    assert set(matches[0].parts) >= {"lexical", "lexical_org", "dense", "prior"}
+    assert set(matches[0].parts) >= {"lexical", "lexical_org", "dense", "prior_projects"}
 
 
 def test_lexical_only_matcher_works_without_encoder(docs):

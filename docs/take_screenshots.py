@@ -1,0 +1,118 @@
+"""Take screenshots of a running matchmaker server with headless Chromium.
+
+Start the server first (``flask --app matchmaker serve --port 5077``), then::
+
+    python docs/take_screenshots.py --base-url http://127.0.0.1:5077
+
+Needs the Debian packages ``chromium`` and ``chromium-driver``; no network access is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+OUT_DIR = Path(__file__).resolve().parent / "screenshots"
+FRENCH_NEED = (
+    "Nous cherchons un sous-traitant certifié ISO 13485 pour l'usinage de pièces d'implants orthopédiques"
+)
+ENGLISH_NEED = "AI for medical imaging segmentation"
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+)
+
+
+def make_driver(profile_dir: str) -> webdriver.Chrome:
+    """Start a headless Chromium with a fresh profile and no network side channels."""
+    os.environ.setdefault("SE_OFFLINE", "true")
+    options = Options()
+    options.binary_location = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={profile_dir}")
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+def capture(driver: webdriver.Chrome, url: str, path: Path, width: int, max_height: int) -> None:
+    """Load a page and save a screenshot of its full height (capped at max_height pixels)."""
+    mobile = width < 600
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+    driver.get(url)
+    height = driver.execute_script(
+        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
+    )
+    height = min(int(height), max_height)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+    )
+    driver.execute_script("window.scrollTo(0, 0)")
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {"format": "png", "captureBeyondViewport": True,
+         "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}},
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+    print(f"{path}  <-  {url}")
+
+
+def main() -> None:
+    """Capture the pages shown in the README."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:5077")
+    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--max-height", type=int, default=3200)
+    args = parser.parse_args()
+    base = args.base_url.rstrip("/")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def search_url(query: str, lang: str) -> str:
+        return f"{base}/?{urlencode({'q': query, 'lang': lang})}"
+
+    with tempfile.TemporaryDirectory(prefix="matchmaker-chromium-") as profile_dir:
+        driver = make_driver(profile_dir)
+        try:
+            capture(driver, f"{base}/?lang=fr", args.out / "home.png", args.width, args.max_height)
+            capture(driver, search_url(FRENCH_NEED, "fr"), args.out / "search_fr.png", args.width, args.max_height)
+            first_result = driver.find_elements(By.CSS_SELECTOR, ".results-list .card-title a")
+            if first_result:
+                capture(
+                    driver,
+                    first_result[0].get_attribute("href"),
+                    args.out / "organisation.png",
+                    args.width,
+                    args.max_height,
+                )
+            capture(driver, f"{base}/auth/login?lang=fr", args.out / "login.png", args.width, args.max_height)
+            capture(driver, search_url(ENGLISH_NEED, "en"), args.out / "search_en.png", args.width, args.max_height)
+            capture(driver, search_url(FRENCH_NEED, "fr"), args.out / "search_mobile.png", 390, args.max_height)
+            capture(driver, f"{base}/a-propos?lang=fr", args.out / "about.png", args.width, args.max_height)
+        finally:
+            driver.quit()
+
+
+if __name__ == "__main__":
+    main()
