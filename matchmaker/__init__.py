@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from typing import Any
 
@@ -22,6 +21,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         instance_path=str(Config.INSTANCE_DIR.resolve()),
     )
     register_config(app, config)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -47,6 +47,13 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_logging(app: Flask) -> None:
+    """Log requests and events as JSON lines."""
+    from matchmaker.observability import configure_logging
+
+    configure_logging(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -139,4 +146,3 @@ def register_engine(app: Flask) -> None:
         encoder_name=app.config["ENCODER"],
         settings=app.config.get("RANKING_SETTINGS"),
     )
-    logging.getLogger("matchmaker").setLevel(logging.INFO)

@@ -126,6 +126,36 @@ def register(app: Flask) -> None:
             raise click.ClickException(exc.message) from exc
         click.echo(f"Compte créé : {user.email} ({user.role})")
 
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False, path_type=Path), required=False)
+    def backup_command(target: Path | None) -> None:
+        """Save the embedded database and the served index into a .tar.gz archive."""
+        from datetime import datetime
+
+        from matchmaker.services.backup import create_backup
+
+        target = target or Path(f"matchmaker-backup-{datetime.now():%Y%m%d-%H%M%S}.tar.gz")
+        try:
+            create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], _engine().index_dir, target)
+        except InvalidQuery as exc:
+            raise click.ClickException(exc.message) from exc
+        click.echo(f"Sauvegarde écrite : {target}")
+
+    @app.cli.command("restore")
+    @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.confirmation_option(prompt="Remplacer la base et l'index actuels par cette sauvegarde ?")
+    def restore_command(archive: Path) -> None:
+        """Replace the embedded database and index by those of a backup archive (stop the server first)."""
+        from matchmaker.services.backup import restore_backup
+
+        db.session.remove()
+        db.engine.dispose()
+        try:
+            manifest = restore_backup(archive, current_app.config["SQLALCHEMY_DATABASE_URI"], _engine().index_dir)
+        except InvalidQuery as exc:
+            raise click.ClickException(exc.message) from exc
+        click.echo(f"Sauvegarde du {manifest['created_at']} restaurée (ancienne base gardée en *.before-restore).")
+
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=int)

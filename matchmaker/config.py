@@ -44,6 +44,8 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     TESTING = False
+    LOG_LEVEL = os.environ.get("MATCHMAKER_LOG_LEVEL", "INFO")
+    LOG_REQUESTS = True
 
 
 class TestConfig(Config):
@@ -56,3 +58,4 @@ class TestConfig(Config):
     AUTO_SETUP = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    LOG_REQUESTS = False

@@ -66,6 +66,15 @@ def organisation(key: str):
     return render_template("main/organisation.html", org=org, linked=linked)
 
 
+@bp.get("/health")
+def health():
+    """Report that the process, the database and the index answer (for load balancers)."""
+    engine = current_app.extensions["matchmaker"]
+    db.session.execute(select(1))
+    status = engine.index_status()
+    return {"status": "ok" if status == "ready" else "degraded", "index": status}, 200 if status == "ready" else 503
+
+
 @bp.get("/a-propos")
 def about():
     """Explain where the data comes from and how matching works."""
