@@ -12,6 +12,7 @@ import io
 import json
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,7 +195,10 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _decode(data: bytes) -> str:
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ImportFormatError(f"fichier gzip illisible / corrupt gzip file ({exc})") from exc
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -228,8 +232,11 @@ def _rows_from_json(text: str) -> list[tuple[int, Any]]:
 def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportFormatError(f"CSV invalide à l'en-tête : {exc}") from exc
     missing = {"name", "kind"} - set(header)
     if missing:
         raise ImportFormatError(f"colonnes obligatoires manquantes : {', '.join(sorted(missing))}")
