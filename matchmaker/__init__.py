@@ -89,11 +89,23 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per user area."""
     from matchmaker.api import bp as api_bp
     from matchmaker.auth import bp as auth_bp
+    from matchmaker.events import bp as events_bp
+    from matchmaker.introductions import bp as introductions_bp
     from matchmaker.main import bp as main_bp
+    from matchmaker.needs import bp as needs_bp
+    from matchmaker.shortlists import bp as shortlists_bp
+    from matchmaker.staff import bp as staff_bp
+    from matchmaker.startups import bp as startups_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(needs_bp, url_prefix="/besoins")
+    app.register_blueprint(shortlists_bp, url_prefix="/listes")
+    app.register_blueprint(introductions_bp, url_prefix="/mises-en-relation")
+    app.register_blueprint(startups_bp, url_prefix="/start-up")
+    app.register_blueprint(staff_bp, url_prefix="/equipe")
+    app.register_blueprint(events_bp, url_prefix="/events")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -43,6 +43,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Workflows: e-mails go to the outbox table and the log; SMTP delivery only when MAIL_SERVER is set.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "matchmaker@localhost")
+    RERANKER_MIN_LABELS = int(os.environ.get("MATCHMAKER_RERANKER_MIN_LABELS", "30"))
     TESTING = False
     LOG_LEVEL = os.environ.get("MATCHMAKER_LOG_LEVEL", "INFO")
     LOG_REQUESTS = True

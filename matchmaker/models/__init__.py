@@ -1,6 +1,7 @@
 """Database models, one module per concern; import them from here."""
 
 from matchmaker.models.accounts import Role, User, load_user
+from matchmaker.models.audit import AuditEvent
 from matchmaker.models.base import utcnow
 from matchmaker.models.catalogue import (
     ORGANISATION_KINDS,
@@ -9,7 +10,17 @@ from matchmaker.models.catalogue import (
     Organisation,
     OrganisationLink,
 )
-from matchmaker.models.audit import AuditEvent
+from matchmaker.models.events import (
+    Event,
+    EventRegistration,
+    EventSlot,
+    FeedbackVerdict,
+    Meeting,
+    MeetingFeedback,
+    MeetingRequest,
+    MeetingRequestStatus,
+    RegistrationStatus,
+)
 from matchmaker.models.workflow import (
     SOUGHT_KINDS,
     ClaimStatus,
@@ -31,6 +42,7 @@ from matchmaker.models.workflow import (
     SuggestionStatus,
     new_public_id,
 )
+from matchmaker.models.vectors import EvidenceEmbedding
 
 __all__ = [
     "ORGANISATION_KINDS",
@@ -62,4 +74,14 @@ __all__ = [
     "Suggestion",
     "SuggestionStatus",
     "new_public_id",
+    "EvidenceEmbedding",
+    "Event",
+    "EventRegistration",
+    "EventSlot",
+    "FeedbackVerdict",
+    "Meeting",
+    "MeetingFeedback",
+    "MeetingRequest",
+    "MeetingRequestStatus",
+    "RegistrationStatus",
 ]

@@ -23,9 +23,9 @@ def _stem(encoder_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", encoder_name)
 
 
-def _load(directory: Path, encoder: Encoder) -> dict[str, np.ndarray]:
-    array_path = directory / f"{_stem(encoder.name)}.npy"
-    keys_path = directory / f"{_stem(encoder.name)}.json"
+def _load(directory: Path, stem: str) -> dict[str, np.ndarray]:
+    array_path = directory / f"{stem}.npy"
+    keys_path = directory / f"{stem}.json"
     if not (array_path.exists() and keys_path.exists()):
         return {}
     try:
@@ -38,9 +38,8 @@ def _load(directory: Path, encoder: Encoder) -> dict[str, np.ndarray]:
     return dict(zip(keys, vectors, strict=True))
 
 
-def _save(directory: Path, encoder: Encoder, cached: dict[str, np.ndarray]) -> None:
+def _save(directory: Path, stem: str, encoder: Encoder, cached: dict[str, np.ndarray]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    stem = _stem(encoder.name)
     keys = list(cached)
     vectors = np.stack([cached[k] for k in keys]).astype(np.float32)
     tmp_array = directory / f".{stem}.tmp.npy"
@@ -57,14 +56,17 @@ def embed_passages(
     cache_dir: Path | None = None,
     progress: bool = False,
     batch_size: int = 64,
+    queries: bool = False,
 ) -> np.ndarray:
-    """Embed passages, encoding only texts missing from the cache.
+    """Embed passages (or queries), encoding only texts missing from the cache.
 
     Returns:
         (len(texts), dim) float32 array, rows in the order of ``texts``.
     """
+    stem = _stem(encoder.name) + (".queries" if queries else "")
+    encode = encoder.encode_queries if queries else encoder.encode_passages
     keys = [text_hash(t) for t in texts]
-    cached = _load(cache_dir, encoder) if cache_dir is not None else {}
+    cached = _load(cache_dir, stem) if cache_dir is not None else {}
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
     if missing:
         text_of = dict(zip(keys, texts, strict=True))
@@ -75,12 +77,12 @@ def embed_passages(
             batches = tqdm(batches, desc=f"encoding ({encoder.name})", unit="batch")
         for start in batches:
             chunk = missing[start : start + batch_size]
-            vectors = encoder.encode_passages([text_of[k] for k in chunk])
+            vectors = encode([text_of[k] for k in chunk])
             cached.update(zip(chunk, vectors, strict=True))
             if cache_dir is not None and (start // batch_size) % 20 == 19:
-                _save(cache_dir, encoder, cached)  # checkpoint a long first build
+                _save(cache_dir, stem, encoder, cached)  # checkpoint a long first build
         if cache_dir is not None:
-            _save(cache_dir, encoder, cached)
+            _save(cache_dir, stem, encoder, cached)
     if not keys:
         return np.zeros((0, encoder.dim), np.float32)
     return np.stack([cached[k] for k in keys]).astype(np.float32)

@@ -125,9 +125,20 @@ class HybridMatcher:
         if vector is None:
             vector = self.encoder.encode_queries([query])[0]
             self._query_vectors[query] = vector
-            if len(self._query_vectors) > _QUERY_CACHE_SIZE:
+            while len(self._query_vectors) > _QUERY_CACHE_SIZE:
                 self._query_vectors.popitem(last=False)
         return vector
+
+    def prime_queries(self, queries: Sequence[str], cache_dir: Path | None = None, progress: bool = False) -> None:
+        """Encode queries ahead of search (batched, optionally cached on disk), e.g. for benchmarks."""
+        self._check_fitted()
+        if self.encoder is None or self.embeddings_ is None:
+            return
+        texts = list(dict.fromkeys(queries))
+        vectors = embed_passages(self.encoder, texts, cache_dir=cache_dir, progress=progress, queries=True)
+        self._query_vectors.update(zip(texts, vectors, strict=True))
+        while len(self._query_vectors) > max(_QUERY_CACHE_SIZE, len(texts)):
+            self._query_vectors.popitem(last=False)
 
     def features(
         self,

@@ -111,6 +111,7 @@ class Schedule:
         bound: an upper bound on the objective proved by the solver.
         max_placeable: an upper bound on the number of meetings that can be placed.
         seconds: wall time spent.
+        method: how it was found (``selection+colouring``, ``full model``, ``first-fit``).
     """
 
     placements: list[Placement]
@@ -120,6 +121,7 @@ class Schedule:
     bound: int = 0
     max_placeable: int = 0
     seconds: float = 0.0
+    method: str = ""
 
     @property
     def placed(self) -> int:

@@ -67,9 +67,7 @@ def _reason(
         if problem.unavailable.get(participant, frozenset()) >= every_slot:
             return Unplaced(meeting_id, UnplacedReason.UNAVAILABLE, participant)
     common = [
-        s
-        for s in range(problem.slots)
-        if not any(s in problem.unavailable.get(p, frozenset()) for p in participants)
+        s for s in range(problem.slots) if not any(s in problem.unavailable.get(p, frozenset()) for p in participants)
     ]
     if not common:
         return Unplaced(meeting_id, UnplacedReason.NO_COMMON_SLOT)

@@ -134,7 +134,7 @@ def _request(saved: SavedSearch, *, max_chars: int, max_results: int) -> SearchR
 
 def _top_organisations(engine: SearchEngine, session: Session, request: SearchRequest) -> list[tuple[str, str]]:
     results = search_organisations(engine, session, request)
-    return [(hit.organisation.key, hit.organisation.name) for hit in results.hits if hit.match.sufficient]
+    return [(hit.organisation.key, hit.organisation.name) for hit in results.hits]
 
 
 def matching_needs(session: Session, query: str) -> list[Need]:
@@ -144,7 +144,9 @@ def matching_needs(session: Session, query: str) -> list[Need]:
         return []
     needed = max(1, (len(wanted) + 1) // 2)
     needs = session.scalars(
-        select(Need).where(Need.status == NeedStatus.VALIDATED.value, Need.confidentiality == Confidentiality.PUBLIC.value)
+        select(Need).where(
+            Need.status == NeedStatus.VALIDATED.value, Need.confidentiality == Confidentiality.PUBLIC.value
+        )
     )
     return [need for need in needs if len(wanted & set(analyse(need.query_text))) >= needed]
 

@@ -101,7 +101,8 @@ def decide(
         if reason_category == RejectionReason.OTHER and not text:
             raise InvalidQuery("Précisez la raison du rejet.", field="reason_text")
         category = reason_category
-    suggestion.status = (SuggestionStatus.ACCEPTED if chosen is CurationVerdict.ACCEPT else SuggestionStatus.REJECTED).value
+    accepted = chosen is CurationVerdict.ACCEPT
+    suggestion.status = (SuggestionStatus.ACCEPTED if accepted else SuggestionStatus.REJECTED).value
     decision = _label(session, staff, suggestion, chosen, category, text)
     audit.record(session, staff, f"suggestion.{chosen.value}", "need", suggestion.need.public_id,
                  organisation=suggestion.organisation.key, reason_category=category, reason=text or None)
@@ -150,7 +151,8 @@ def add_by_hand(
 
 def curated_selection(need: Need) -> list[Suggestion]:
     """Return the accepted suggestions in curated order."""
-    return [s for s in sorted(need.suggestions, key=lambda s: (s.position, s.id)) if s.status == SuggestionStatus.ACCEPTED]
+    ordered = sorted(need.suggestions, key=lambda s: (s.position, s.id))
+    return [s for s in ordered if s.status == SuggestionStatus.ACCEPTED]
 
 
 def publish(session: Session, staff: User, need: Need) -> None:

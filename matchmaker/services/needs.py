@@ -100,7 +100,7 @@ def _mentions(text: str, stems: Sequence[str]) -> bool:
 
 
 def quality_warnings(data: NeedInput) -> list[str]:
-    """Return the reviewers' objections to a need text: too_short, missing_what, missing_purpose, missing_constraints."""
+    """Return what a reviewer would object to: too_short, missing_what, missing_purpose, missing_constraints."""
     text = f"{data.title}. {data.description}"
     warnings = []
     if len(data.description.split()) < MIN_DESCRIPTION_WORDS or len(set(analyse(text))) < 6:
@@ -120,7 +120,9 @@ def _clean(data: NeedInput) -> NeedInput:
     if not 3 <= len(title) <= 200:
         raise InvalidQuery("Le titre doit faire entre 3 et 200 caractères.", field="title")
     if not description or len(description) > MAX_DESCRIPTION_CHARS:
-        raise InvalidQuery(f"La description doit faire entre 1 et {MAX_DESCRIPTION_CHARS} caractères.", field="description")
+        raise InvalidQuery(
+            f"La description doit faire entre 1 et {MAX_DESCRIPTION_CHARS} caractères.", field="description"
+        )
     if any(kind not in SOUGHT_KINDS for kind in data.sought_kinds):
         raise InvalidQuery("Type d'organisation recherché inconnu.", field="sought_kinds")
     if any(cert not in CERTIFICATIONS for cert in data.certifications):
@@ -317,7 +319,7 @@ def rank_need(
     regions: Sequence[str] = (),
     certifications: Sequence[str] = (),
     offset: int | str | None = 0,
-    limit: int = 20,
+    limit: int | str = 20,
     max_chars: int,
     max_results: int,
 ) -> NeedResults:

@@ -102,6 +102,9 @@ def _set_evidence(org: Organisation, suffix: str, kind: str, title: str, text: s
         current = Evidence(key=key, kind=kind, source=PROFILE_SOURCE)
         org.evidence.append(current)
     current.title, current.text, current.lang = title, text, None
+    # Touch the row even when the text is unchanged: the engine refreshes its kind/region/certification
+    # facets only when the evidence fingerprint moves.
+    current.updated_at = utcnow()
 
 
 def _apply(org: Organisation, data: ProfileInput) -> None:
@@ -120,20 +123,20 @@ def is_member(user: User, org: Organisation) -> bool:
 
 
 def find_claimable(session: Session, text: str, *, limit: int = 20) -> list[Organisation]:
-    """Return unclaimed organisations whose name or acronym contains the text."""
-    words = fold(" ".join(text.split()))[:100]
-    if len(words) < 2:
+    """Return unclaimed organisations whose name or acronym contains the text (case and accents ignored)."""
+    wanted = fold(" ".join(text.split()))[:100]
+    if len(wanted) < 2:
         return []
-    pattern = f"%{words}%"
-    return list(
-        session.scalars(
-            select(Organisation)
-            .where(Organisation.kind != "buyer", Organisation.claimed.is_(False))
-            .where(func.lower(Organisation.name).like(pattern) | func.lower(Organisation.acronym).like(pattern))
-            .order_by(Organisation.name)
-            .limit(limit)
-        )
+    # Folding accents is not portable in SQL (SQLite lower() is ASCII only): compare names in Python.
+    rows = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.acronym)
+        .where(Organisation.kind != "buyer", Organisation.claimed.is_(False))
     )
+    ids = [row_id for row_id, name, acronym in rows if wanted in fold(f"{name} {acronym or ''}")]
+    if not ids:
+        return []
+    query = select(Organisation).where(Organisation.id.in_(ids[:500])).order_by(Organisation.name).limit(limit)
+    return list(session.scalars(query))
 
 
 def get_organisation(session: Session, key: str) -> Organisation:
@@ -199,6 +202,13 @@ def user_claims(session: Session, user: User) -> list[ProfileClaim]:
     return list(
         session.scalars(select(ProfileClaim).where(ProfileClaim.user_id == user.id).order_by(ProfileClaim.id.desc()))
     )
+
+
+def pending_claims(session: Session, *, offset: int = 0, limit: int = 20) -> tuple[list[ProfileClaim], int]:
+    """Return one page of claims and profile creations awaiting review, oldest first, and the total."""
+    query = select(ProfileClaim).where(ProfileClaim.status == ClaimStatus.PENDING.value)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return list(session.scalars(query.order_by(ProfileClaim.id).offset(offset).limit(limit))), total
 
 
 def approve_claim(engine: SearchEngine, session: Session, staff: User, claim: ProfileClaim) -> Organisation:

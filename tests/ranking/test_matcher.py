@@ -129,3 +129,11 @@ def test_embedding_cache_encodes_only_new_texts(tmp_path, docs, counting_encoder
     assert counting_encoder.encoded == first + 1
     assert matcher.data_hash_ != data_hash(docs)
     assert (tmp_path / "counting.npy").exists()
+
+
+def test_prime_queries_caches_query_vectors_on_disk(tmp_path, docs, fake_encoder):
+    matcher = HybridMatcher(encoder=fake_encoder).fit(docs, cache_dir=tmp_path)
+    matcher.prime_queries(["imagerie", "cancer"], cache_dir=tmp_path)
+    assert (tmp_path / "fake.queries.npy").exists()
+    expected = fake_encoder.encode_queries(["cancer"])[0]
+    assert np.allclose(matcher.query_vector("cancer"), expected)

@@ -1,0 +1,58 @@
+"""Workflow commands: train the curation re-ranker, check saved-search alerts, deliver the outbox."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from matchmaker.extensions import db
+
+RERANKER_FILE = "reranker.json"
+
+
+def register(app: Flask) -> None:
+    """Attach the workflow commands to the application."""
+
+    @app.cli.command("train-reranker")
+    @click.option("--min-labels", type=int, default=None, help="Labels needed before the model is saved.")
+    def train_reranker_command(min_labels: int | None) -> None:
+        """Fit the curation re-ranker on staff decisions and save it to MODELS_DIR/reranker.json.
+
+        Nothing is written until enough labels (of both kinds) exist: the re-ranker stays off by default.
+        """
+        from matchmaker.ranking.reranker import MIN_LABELS, CurationReranker
+        from matchmaker.services.curation import training_examples
+
+        needed = min_labels if min_labels is not None else current_app.config.get("RERANKER_MIN_LABELS", MIN_LABELS)
+        rows, labels = training_examples(db.session)
+        kept = sum(labels)
+        click.echo(f"{len(labels)} étiquettes de curation ({kept} retenues, {len(labels) - kept} écartées).")
+        reranker = CurationReranker(min_labels=needed).fit(rows, labels)
+        if not reranker.active_:
+            click.echo(f"Pas assez d'étiquettes (au moins {needed}, dont des deux sortes) : re-ranker non activé.")
+            return
+        target = current_app.config["MODELS_DIR"] / RERANKER_FILE
+        target.parent.mkdir(parents=True, exist_ok=True)
+        reranker.save(target)
+        click.echo(f"Re-ranker enregistré dans {target}.")
+
+    @app.cli.command("send-alerts")
+    def send_alerts_command() -> None:
+        """Queue alerts for saved searches with new matching profiles or needs (run it from cron)."""
+        from matchmaker.services.alerts import check_saved_searches
+
+        count = check_saved_searches(
+            current_app.extensions["matchmaker"], db.session,
+            max_chars=current_app.config["MAX_QUERY_CHARS"], max_results=current_app.config["MAX_RESULTS"],
+        )
+        click.echo(f"{count} alerte(s) mise(s) en file.")
+
+    @app.cli.command("deliver-outbox")
+    def deliver_outbox_command() -> None:
+        """Send pending messages by SMTP when MAIL_SERVER is set; otherwise mark them as logged."""
+        from matchmaker.services.alerts import deliver_outbox
+
+        done, failed = deliver_outbox(db.session, current_app.config)
+        click.echo(f"{done} message(s) traité(s), {failed} en échec.")
+        if failed:
+            raise SystemExit(1)

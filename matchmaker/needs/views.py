@@ -1,0 +1,134 @@
+"""Buyers' pages: their needs, the guided need form, and the ranked organisations for a validated need."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from matchmaker.access import current_account
+from matchmaker.errors import InvalidQuery
+from matchmaker.extensions import db
+from matchmaker.formtools import ActionForm, attach_error, filter_tags, offset_arg, reset_url
+from matchmaker.geo import all_regions
+from matchmaker.importing import CERTIFICATIONS
+from matchmaker.main.presenters import KIND_LABELS
+from matchmaker.models import SOUGHT_KINDS, Need, NeedStatus
+from matchmaker.needs import bp
+from matchmaker.needs.forms import NeedForm, SubmitNeedForm
+from matchmaker.services.curation import curated_selection
+from matchmaker.services.needs import (
+    close_need,
+    create_need,
+    get_own_need,
+    list_needs,
+    must_haves,
+    need_input,
+    quality_warnings,
+    rank_need,
+    submit_need,
+    update_need,
+)
+from matchmaker.services.shortlists import list_shortlists
+
+FILTERS = ("kind", "region", "certification")
+
+
+@bp.get("/")
+def index():
+    """List the buyer's needs with their status."""
+    offset = offset_arg()
+    limit = current_app.config["PAGE_SIZE"]
+    needs, total = list_needs(db.session, current_account(), offset=offset, limit=limit)
+    return render_template("needs/index.html", needs=needs, offset=offset, limit=limit,
+                           has_next=offset + len(needs) < total, total=total)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+def new():
+    """Write a new need (saved as a draft, checked, then submitted)."""
+    form = NeedForm()
+    if form.validate_on_submit():
+        try:
+            need = create_need(db.session, current_account(), form.to_input())
+        except InvalidQuery as exc:
+            attach_error(form, exc)
+        else:
+            flash(_("Brouillon enregistré. Relisez les remarques éventuelles puis soumettez-le à l'équipe."), "success")
+            return redirect(url_for("needs.detail", public_id=need.public_id))
+    return render_template("needs/form.html", form=form, need=None), 400 if form.errors else 200
+
+
+@bp.route("/<public_id>/modifier", methods=["GET", "POST"])
+def edit(public_id: str):
+    """Edit a draft or a need sent back by staff."""
+    need = get_own_need(db.session, current_account(), public_id)
+    form = NeedForm()
+    if request.method == "GET":
+        form.fill(need)
+    elif form.validate_on_submit():
+        try:
+            update_need(db.session, current_account(), need, form.to_input())
+        except InvalidQuery as exc:
+            attach_error(form, exc)
+        else:
+            flash(_("Besoin mis à jour."), "success")
+            return redirect(url_for("needs.detail", public_id=need.public_id))
+    return render_template("needs/form.html", form=form, need=need), 400 if form.errors else 200
+
+
+def _render_detail(need: Need, submit_form: SubmitNeedForm, status: int = 200):
+    config = current_app.config
+    results = error = None
+    if need.status == NeedStatus.VALIDATED:
+        try:
+            results = rank_need(
+                current_app.extensions["matchmaker"], db.session, need,
+                kinds=request.args.getlist("kind"), regions=request.args.getlist("region"),
+                certifications=request.args.getlist("certification"), offset=offset_arg(),
+                limit=config["PAGE_SIZE"], max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],
+            )
+        except InvalidQuery as exc:
+            error, status = exc, 400
+    selection = [(s, must_haves(need, s.organisation)) for s in curated_selection(need)] if need.published_at else []
+    warnings = quality_warnings(need_input(need)) if need.status in (NeedStatus.DRAFT, NeedStatus.REJECTED) else []
+    return render_template(
+        "needs/detail.html", need=need, results=results, error=error, warnings=warnings, submit_form=submit_form,
+        action_form=ActionForm(), selection=selection,
+        shortlists=list_shortlists(db.session, current_account()),
+        filter_tags=filter_tags({"kind": KIND_LABELS, "region": None, "certification": None}),
+        reset_filters_url=reset_url(FILTERS), kinds=SOUGHT_KINDS, regions=all_regions(),
+        certifications=CERTIFICATIONS, selected={name: request.args.getlist(name) for name in FILTERS},
+    ), status
+
+
+@bp.get("/<public_id>")
+def detail(public_id: str):
+    """Show a need: its status, the quality check before submission, then the ranked organisations."""
+    need = get_own_need(db.session, current_account(), public_id)
+    return _render_detail(need, SubmitNeedForm())
+
+
+@bp.post("/<public_id>/soumettre")
+def submit(public_id: str):
+    """Submit a draft to staff review."""
+    need = get_own_need(db.session, current_account(), public_id)
+    form = SubmitNeedForm()
+    if form.validate_on_submit():
+        try:
+            submit_need(db.session, current_account(), need, acknowledge_warnings=bool(form.acknowledge.data))
+        except InvalidQuery as exc:
+            attach_error(form, exc, fallback="acknowledge")
+        else:
+            flash(_("Besoin soumis : l'équipe le relit avant de le proposer aux organisations."), "success")
+            return redirect(url_for("needs.detail", public_id=need.public_id))
+    return _render_detail(need, form, 400)
+
+
+@bp.post("/<public_id>/clore")
+def close(public_id: str):
+    """Close a need that is answered or abandoned."""
+    need = get_own_need(db.session, current_account(), public_id)
+    if ActionForm().validate_on_submit():
+        close_need(current_app.extensions["matchmaker"], db.session, current_account(), need)
+        flash(_("Besoin clos."), "info")
+    return redirect(url_for("needs.detail", public_id=need.public_id))

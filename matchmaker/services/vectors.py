@@ -1,0 +1,253 @@
+"""Evidence embeddings in PostgreSQL: keep the pgvector table in step with the index, and search it.
+
+``sync_embeddings`` writes the vectors of a fitted matcher into ``evidence_embeddings`` (only rows whose
+text or encoder changed), and ``PgvectorDenseBackend`` answers the ranking core's dense queries from
+that table: an exact scan when every row is wanted, the HNSW index (``vector_cosine_ops``) for a
+top-n answer. Aggregation and fusion stay in the ranking core, so both databases rank alike.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from matchmaker.models.vectors import EMBEDDING_DIM, HNSW_INDEX, pad_vector
+from matchmaker.ranking.backends import DenseHits, DenseMoments
+from matchmaker.ranking.cache import text_hash
+
+logger = logging.getLogger(__name__)
+
+_COPY_CHUNK = 5_000
+
+
+def is_postgresql(bind: Engine | Session) -> bool:
+    """Return True when the session or engine talks to PostgreSQL."""
+    engine = bind if isinstance(bind, Engine) else bind.get_bind()
+    return engine.dialect.name == "postgresql"
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    """Return the pgvector text form of a vector, zero-padded to the stored width."""
+    return "[" + ",".join(f"{v:.9g}" for v in pad_vector(vector).tolist()) + "]"
+
+
+def evidence_ids(session: Session, keys: Sequence[str]) -> np.ndarray:
+    """Return the database ids of evidence keys, in the order of ``keys`` (-1 for unknown keys)."""
+    known = {key: evidence_id for key, evidence_id in session.execute(text("SELECT key, id FROM evidence"))}
+    return np.fromiter((known.get(key, -1) for key in keys), np.int64, count=len(keys))
+
+
+def _copy_rows(session: Session, rows: list[tuple[int, str, str, np.ndarray]]) -> None:
+    """Upsert (evidence_id, encoder, text_hash, vector) rows through COPY into a temporary table."""
+    connection = session.connection().connection.driver_connection
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS evidence_embeddings_load "
+            "(evidence_id bigint, encoder text, text_hash text, embedding vector) ON COMMIT DROP"
+        )
+        for start in range(0, len(rows), _COPY_CHUNK):
+            buffer = io.StringIO()
+            for evidence_id, encoder, digest, vector in rows[start : start + _COPY_CHUNK]:
+                buffer.write(f"{evidence_id}\t{encoder}\t{digest}\t{vector_literal(vector)}\n")
+            with cursor.copy("COPY evidence_embeddings_load FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+        cursor.execute(
+            "INSERT INTO evidence_embeddings (evidence_id, encoder, text_hash, embedding) "
+            "SELECT evidence_id, encoder, text_hash, embedding FROM evidence_embeddings_load "
+            "ON CONFLICT (evidence_id) DO UPDATE SET encoder = EXCLUDED.encoder, "
+            "text_hash = EXCLUDED.text_hash, embedding = EXCLUDED.embedding"
+        )
+        cursor.execute("TRUNCATE evidence_embeddings_load")
+
+
+def sync_embeddings(
+    session: Session,
+    ids: np.ndarray,
+    texts: Sequence[str],
+    embeddings: np.ndarray,
+    encoder: str,
+    *,
+    prune: bool = True,
+) -> int:
+    """Write the vectors whose text or encoder changed; return how many rows were written.
+
+    Args:
+        session: session on PostgreSQL; the caller commits.
+        ids: (n,) evidence database ids (rows with -1 are skipped).
+        texts: the n texts as given to the encoder (their hash says when a stored vector is stale).
+        embeddings: (n, dim) vectors, dim <= EMBEDDING_DIM.
+        encoder: encoder name stored beside each vector.
+        prune: also delete stored vectors of evidence absent from ``ids`` (a full rebuild).
+    """
+    stored = {
+        row[0]: (row[1], row[2])
+        for row in session.execute(text("SELECT evidence_id, encoder, text_hash FROM evidence_embeddings"))
+    }
+    rows = []
+    for row, (evidence_id, body) in enumerate(zip(ids.tolist(), texts, strict=True)):
+        if evidence_id < 0:
+            continue
+        digest = text_hash(body)
+        if stored.get(evidence_id) != (encoder, digest):
+            rows.append((evidence_id, encoder, digest, embeddings[row]))
+    if rows:
+        _copy_rows(session, rows)
+    if prune:
+        wanted = set(ids.tolist())
+        stale = [evidence_id for evidence_id in stored if evidence_id not in wanted]
+        for start in range(0, len(stale), 10_000):
+            session.execute(
+                text("DELETE FROM evidence_embeddings WHERE evidence_id = ANY(:ids)"),
+                {"ids": stale[start : start + 10_000]},
+            )
+    logger.info("pgvector: %d embeddings written", len(rows))
+    return len(rows)
+
+
+class PgvectorDenseBackend:
+    """Dense retrieval by PostgreSQL over ``evidence_embeddings``, rows numbered like the matcher's table.
+
+    Args:
+        engine: SQLAlchemy engine on PostgreSQL (each query takes a pooled connection).
+        ids: (n_docs,) evidence database id of each matcher row.
+        encoder: encoder name whose vectors are searched.
+        moments: first and second moments of the vectors (needed for top-n answers only).
+        ef_search: HNSW candidate list size (raised to ``top_n`` when smaller).
+        default_top_n: rows returned for a top-n query when the caller does not say.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        ids: np.ndarray,
+        encoder: str,
+        moments: DenseMoments | None = None,
+        ef_search: int = 100,
+        default_top_n: int = 1000,
+    ) -> None:
+        self.engine = engine
+        self.encoder = encoder
+        self.moments_ = moments
+        self.ef_search = ef_search
+        self.default_top_n = default_top_n
+        self._set_ids(np.asarray(ids, np.int64))
+
+    def _set_ids(self, ids: np.ndarray) -> None:
+        self.ids = ids
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+
+    @property
+    def n_docs(self) -> int:
+        """Number of evidence rows."""
+        return int(self.ids.size)
+
+    def rows_of(self, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Map evidence ids to matcher rows; return (rows, positions in ``found`` that are known)."""
+        if self._sorted.size == 0 or found.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        where = np.minimum(np.searchsorted(self._sorted, found), self._sorted.size - 1)
+        known = np.flatnonzero(self._sorted[where] == found)
+        return self._order[where[known]], known
+
+    def _fetch(self, sql: str, params: dict, settings: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+        with self.engine.connect() as connection:
+            cursor = connection.connection.driver_connection.cursor()
+            try:
+                for statement in settings:
+                    cursor.execute(statement)
+                cursor.execute(sql, params)
+                found = cursor.fetchall()
+            finally:
+                cursor.close()
+                connection.rollback()
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        ids, values = zip(*found, strict=True)
+        return np.asarray(ids, np.int64), np.asarray(values, np.float32)
+
+    def scores(self, query: np.ndarray, top_n: int | None = None, within: np.ndarray | None = None) -> DenseHits:
+        """Return every similarity (exact scan) or the ``top_n`` best through the HNSW index."""
+        vector = vector_literal(query)
+        if top_n is None:
+            # Inner product equals cosine on normalised vectors and skips two norms per row.
+            found, similarities = self._fetch(
+                "SELECT evidence_id, -(embedding <#> %(q)s::vector) FROM evidence_embeddings "
+                "WHERE encoder = %(encoder)s",
+                {"q": vector, "encoder": self.encoder},
+            )
+            rows, known = self.rows_of(found)
+            return DenseHits(rows=rows, similarities=similarities[known], exhaustive=True)
+        wanted = top_n or self.default_top_n
+        found, distances = self._fetch(
+            "SELECT evidence_id, embedding <=> %(q)s::vector AS distance FROM evidence_embeddings "
+            "WHERE encoder = %(encoder)s ORDER BY distance LIMIT %(n)s",
+            {"q": vector, "encoder": self.encoder, "n": int(wanted)},
+            settings=(
+                f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, min(wanted, 1000)))}",
+                "SET LOCAL hnsw.iterative_scan = relaxed_order",
+            ),
+        )
+        rows, known = self.rows_of(found)
+        similarities = (1.0 - distances[known]).astype(np.float32)
+        if within is not None:
+            keep = within[rows]
+            rows, similarities = rows[keep], similarities[keep]
+        return DenseHits(rows=rows, similarities=similarities, exhaustive=False)
+
+    def moments(self, query: np.ndarray, excluded: np.ndarray | None = None) -> tuple[float, float]:
+        """Return the mean and deviation of the similarities over all rows but ``excluded``."""
+        if self.moments_ is None:
+            raise ValueError("PgvectorDenseBackend needs the vector moments to answer top-n queries")
+        vectors = None
+        if excluded is not None and len(excluded):
+            with self.engine.connect() as connection:
+                found = connection.execute(
+                    text("SELECT embedding::text FROM evidence_embeddings WHERE evidence_id = ANY(:ids)"),
+                    {"ids": self.ids[np.asarray(excluded, np.int64)].tolist()},
+                ).scalars()
+                vectors = np.array([np.asarray(v.strip("[]").split(","), np.float32) for v in found])
+            vectors = vectors[:, : self.moments_.dim] if vectors.size else None
+        return self.moments_.mean_std(query, vectors)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray | None = None) -> None:
+        """Append rows (their vectors must already be in the table: see ``sync_embeddings``)."""
+        self._set_ids(np.concatenate([self.ids, np.asarray(ids, np.int64)]))
+        if self.moments_ is not None and vectors is not None:
+            self.moments_.add(vectors)
+
+    def remove(self, rows: Sequence[int] | np.ndarray, vectors: np.ndarray | None = None) -> None:
+        """Delete rows; later rows move down like ``np.delete``."""
+        self._set_ids(np.delete(self.ids, np.asarray(rows, np.int64)))
+        if self.moments_ is not None and vectors is not None:
+            self.moments_.remove(vectors)
+
+
+def create_hnsw_index(engine: Engine, maintenance_work_mem: str = "1GB", workers: int = 1) -> None:
+    """(Re)build the HNSW index after a bulk load (faster than growing it row by row)."""
+    with engine.begin() as connection:
+        connection.execute(text(f"SET LOCAL maintenance_work_mem = '{maintenance_work_mem}'"))
+        connection.execute(text(f"SET LOCAL max_parallel_maintenance_workers = {int(workers)}"))
+        connection.execute(text(f"DROP INDEX IF EXISTS {HNSW_INDEX}"))
+        connection.execute(
+            text(
+                f"CREATE INDEX {HNSW_INDEX} ON evidence_embeddings "
+                "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+            )
+        )
+
+
+__all__ = [
+    "EMBEDDING_DIM",
+    "PgvectorDenseBackend",
+    "create_hnsw_index",
+    "evidence_ids",
+    "is_postgresql",
+    "sync_embeddings",
+    "vector_literal",
+]

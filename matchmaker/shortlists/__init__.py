@@ -1,0 +1,13 @@
+"""Shortlists: named lists of organisations that buyers and start-ups keep, annotate and export."""
+
+from flask import Blueprint
+
+from matchmaker.access import restrict_blueprint
+from matchmaker.labels import install as install_labels
+from matchmaker.models import Role
+
+bp = Blueprint("shortlists", __name__)
+restrict_blueprint(bp, Role.BUYER.value, Role.STARTUP.value)
+install_labels(bp)
+
+from matchmaker.shortlists import views  # noqa: E402,F401

@@ -1,0 +1,66 @@
+"""Forms of the staff area."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+
+from matchmaker.formtools import options
+from matchmaker.labels import REJECTION_REASON_LABELS
+
+
+class ReasonForm(FlaskForm):
+    """Refuse something, saying why."""
+
+    reason = TextAreaField(
+        _l("Raison du refus (envoyée à l'utilisateur)"), validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Refuser"))
+
+
+class CurationDecisionForm(FlaskForm):
+    """Accept or reject one suggestion; a rejection needs a reason category."""
+
+    decision = HiddenField(validators=[AnyOf(("accept", "reject"))])
+    reason_category = SelectField(
+        _l("Raison"), choices=options([("", _l("— choisir —")), *REJECTION_REASON_LABELS.items()]),
+        validators=[Optional()], default="",
+    )
+    reason_text = StringField(_l("Précision"), validators=[Optional(), Length(max=2000)])
+
+
+class MoveForm(FlaskForm):
+    """Move a suggestion up or down."""
+
+    direction = HiddenField(validators=[AnyOf(("up", "down"))])
+
+
+class AddSuggestionForm(FlaskForm):
+    """Add an organisation the engine did not propose."""
+
+    organisation = StringField(
+        _l("Identifiant de l'organisation (clé affichée sur sa fiche, ex. rnsr:…)"),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    reason_text = StringField(_l("Pourquoi l'ajouter"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Ajouter à la sélection"))
+
+
+class IntroductionReviewForm(FlaskForm):
+    """Forward a request to the organisation or refuse it."""
+
+    decision = RadioField(
+        _l("Décision"), choices=options([("approve", _l("Transmettre à l'organisation")), ("reject", _l("Refuser"))]),
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(_l("Note (obligatoire pour un refus)"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Enregistrer la décision"))
+
+
+class IntroductionMessageForm(FlaskForm):
+    """Reword a request before forwarding it."""
+
+    message = TextAreaField(_l("Message transmis"), validators=[DataRequired(), Length(min=10, max=2000)])
+    submit = SubmitField(_l("Modifier le message"))
