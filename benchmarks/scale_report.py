@@ -140,7 +140,8 @@ def write_report(args, argv, results: dict, encoders: list[dict], meta: dict, se
     for item in encoders:
         lines.append(
             f"| {item['encoder']} | {item['sample']} | {item['docs_per_s']} | {item.get('query_ms', '–')} "
-            f"| {item['cosine_mean']} / {item['cosine_p10']} | {item['cosine_to_other_docs']} |"
+            f"| {item.get('cosine_mean', '–')} / {item.get('cosine_p10', '–')} "
+            f"| {item.get('cosine_to_other_docs', '–')} |"
         )
     sizes = sorted(int(s) for s in results)
     if len(sizes) > 1:

@@ -109,10 +109,12 @@ def load_postgres(uri: str, corpus: Path, size: int, encoder: str, workers: int,
 
     import matchmaker.models  # noqa: F401
     from matchmaker.extensions import db
-    from matchmaker.services.vectors import create_hnsw_index, vector_literal
+    from matchmaker.services.vectors import copy_embeddings, create_hnsw_index
 
     engine = create_engine(uri)
     db.metadata.create_all(engine)
+    with engine.begin() as connection:  # bulk load first, build the graph once afterwards
+        connection.exec_driver_sql("DROP INDEX IF EXISTS ix_evidence_embeddings_hnsw")
     tables = db.metadata.tables
     vectors = np.load(corpus / "vectors.npy", mmap_mode="r")
     started = time.perf_counter()
@@ -122,7 +124,7 @@ def load_postgres(uri: str, corpus: Path, size: int, encoder: str, workers: int,
         batch: list = []
 
         def flush(batch, first_row):
-            orgs, evidence, embeddings = [], [], []
+            orgs, evidence = [], []
             for offset, doc in enumerate(batch):
                 if doc.org_id not in org_ids:
                     org_ids[doc.org_id] = len(org_ids) + 1
@@ -132,14 +134,12 @@ def load_postgres(uri: str, corpus: Path, size: int, encoder: str, workers: int,
                     {"id": str(number), "key": doc.id, "organisation_id": str(org_ids[doc.org_id]),
                      "kind": doc.kind, "text": _copy_text(doc.text)}
                 )
-                embeddings.append(
-                    {"evidence_id": str(number), "encoder": encoder, "text_hash": "-",
-                     "embedding": vector_literal(vectors[first_row + offset])}
-                )
             if orgs:
                 _copy(cursor, tables["organisations"], orgs[0], orgs)
             _copy(cursor, tables["evidence"], evidence[0], evidence)
-            _copy(cursor, tables["evidence_embeddings"], embeddings[0], embeddings)
+            ids = np.arange(first_row + 1, first_row + len(batch) + 1)
+            copy_embeddings(cursor, "evidence_embeddings", ids, encoder, ["-"] * len(batch),
+                            vectors[first_row : first_row + len(batch)])
             connection.commit()
 
         done = 0

@@ -110,8 +110,46 @@ def main() -> None:
             capture(driver, search_url(ENGLISH_NEED, "en"), args.out / "search_en.png", args.width, args.max_height)
             capture(driver, search_url(FRENCH_NEED, "fr"), args.out / "search_mobile.png", 390, args.max_height)
             capture(driver, f"{base}/a-propos?lang=fr", args.out / "about.png", args.width, args.max_height)
+            capture_workflows(driver, base, args.out, args.width, args.max_height)
         finally:
             driver.quit()
+
+
+# --- Workflow pages (need form, shortlists, staff queue) -------------------------------------------------
+# They need the demo accounts: `flask --app matchmaker seed-demo --password "$MATCHMAKER_DEMO_PASSWORD"`.
+
+
+def login(driver: webdriver.Chrome, base: str, email: str, password: str) -> None:
+    """Log in through the login form with a fresh session."""
+    driver.delete_all_cookies()
+    driver.get(f"{base}/auth/login?lang=fr")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+
+
+def capture_workflows(driver: webdriver.Chrome, base: str, out: Path, width: int, max_height: int) -> None:
+    """Capture the buyers' and staff pages with the demo accounts (skipped without MATCHMAKER_DEMO_PASSWORD)."""
+    password = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
+    if not password:
+        print("MATCHMAKER_DEMO_PASSWORD not set: workflow pages skipped (see `flask --app matchmaker seed-demo`)")
+        return
+    login(driver, base, "demo-acheteur@example.org", password)
+    capture(driver, f"{base}/besoins/nouveau?lang=fr", out / "need_form.png", width, max_height)
+    capture(driver, f"{base}/besoins/?lang=fr", out / "needs.png", width, max_height)
+    need = driver.find_elements(By.CSS_SELECTOR, ".need-list .card-title a")
+    if need:
+        capture(driver, need[-1].get_attribute("href"), out / "need_shortlist.png", width, max_height)
+    driver.get(f"{base}/listes/?lang=fr")
+    shortlist = driver.find_elements(By.CSS_SELECTOR, ".results-list .card-title a")
+    if shortlist:
+        capture(driver, shortlist[0].get_attribute("href"), out / "shortlist.png", width, max_height)
+    login(driver, base, "demo-equipe@example.org", password)
+    capture(driver, f"{base}/equipe/?lang=fr", out / "staff_queue.png", width, max_height)
+    driver.get(f"{base}/equipe/?tab=curation&lang=fr")
+    curated = driver.find_elements(By.CSS_SELECTOR, ".queue-list .card-title a")
+    if curated:
+        capture(driver, curated[0].get_attribute("href"), out / "staff_curation.png", width, max_height)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ def ensure_ready(*, quiet: bool = False) -> None:
 
 def register(app: Flask) -> None:
     """Attach every command to the application."""
+    from matchmaker import commands, dbcli
+
+    commands.register(app)
+    dbcli.register(app)
 
     @app.cli.command("setup")
     def setup_command() -> None:

@@ -47,6 +47,21 @@ def register(app: Flask) -> None:
         )
         click.echo(f"{count} alerte(s) mise(s) en file.")
 
+    @app.cli.command("seed-demo")
+    @click.option("--password", required=True, help="Password of the demo accounts (10 characters or more).")
+    def seed_demo_command(password: str) -> None:
+        """Create demo accounts and workflow data (for screenshots and demos; never on production data)."""
+        from matchmaker.services.demo import DEMO_ACCOUNTS, seed_demo
+
+        created = seed_demo(
+            current_app.extensions["matchmaker"], db.session, password,
+            max_chars=current_app.config["MAX_QUERY_CHARS"], max_results=current_app.config["MAX_RESULTS"],
+        )
+        if not created:
+            click.echo("Données de démonstration déjà présentes.")
+            return
+        click.echo("Comptes de démonstration : " + ", ".join(DEMO_ACCOUNTS))
+
     @app.cli.command("deliver-outbox")
     def deliver_outbox_command() -> None:
         """Send pending messages by SMTP when MAIL_SERVER is set; otherwise mark them as logged."""

@@ -49,8 +49,10 @@ def edit(public_id: str):
         else:
             flash(_("Événement mis à jour."), "success")
             if dropped:
-                flash(_("%(n)s rendez-vous ont perdu leur créneau ou leur table : relancez la planification.",
-                        n=dropped), "warning")
+                flash(
+                    _("%(n)s rendez-vous ont perdu leur créneau ou leur table : relancez la planification.", n=dropped),
+                    "warning",
+                )
             return redirect(url_for("events.detail", public_id=event.public_id))
     return render_template("events/form.html", form=form, event=event), 400 if form.errors or form.form_errors else 200
 
@@ -61,7 +63,9 @@ def registrations(public_id: str):
     """List the registrations, pending first, with validate / refuse buttons (staff)."""
     event = service.get_event(db.session, current_account(), public_id)
     return render_template(
-        "events/registrations.html", event=event, registrations=service.list_registrations(db.session, event),
+        "events/registrations.html",
+        event=event,
+        registrations=service.list_registrations(db.session, event),
         review_form=ReviewRegistrationForm(),
     )
 
@@ -88,8 +92,12 @@ def meetings(public_id: str):
     form = AddMeetingForm()
     form.setup(service.list_registrations(db.session, event, RegistrationStatus.VALIDATED.value))
     return render_template(
-        "events/meetings.html", event=event, requests=service.event_requests(db.session, event),
-        add_form=form, schedule_form=ScheduleForm(), action_form=ActionForm(),
+        "events/meetings.html",
+        event=event,
+        requests=service.event_requests(db.session, event),
+        add_form=form,
+        schedule_form=ScheduleForm(),
+        action_form=ActionForm(),
     )
 
 
@@ -103,8 +111,12 @@ def add_meeting(public_id: str):
     if form.validate_on_submit():
         try:
             service.add_meeting(
-                db.session, current_app.extensions["matchmaker"], current_account(), event,
-                form.first.data or "", form.second.data or "",
+                db.session,
+                current_app.extensions["matchmaker"],
+                current_account(),
+                event,
+                form.first.data or "",
+                form.second.data or "",
             )
         except MatchmakerError as exc:
             db.session.rollback()
@@ -125,15 +137,24 @@ def schedule(public_id: str):
     if form.validate_on_submit():
         try:
             report = service.run_scheduler(
-                db.session, current_account(), event, keep_existing=bool(form.keep_existing.data),
+                db.session,
+                current_account(),
+                event,
+                keep_existing=bool(form.keep_existing.data),
                 time_limit=float(current_app.config.get("EVENT_SCHEDULER_SECONDS", 30.0)),
             )
         except MatchmakerError as exc:
             db.session.rollback()
             flash(exc.message, "error")
         else:
-            flash(_("%(placed)s rendez-vous placés, %(unplaced)s non placés.", placed=report["placed"],
-                    unplaced=len(report["unplaced"])), "success" if not report["unplaced"] else "warning")
+            flash(
+                _(
+                    "%(placed)s rendez-vous placés, %(unplaced)s non placés.",
+                    placed=report["placed"],
+                    unplaced=len(report["unplaced"]),
+                ),
+                "success" if not report["unplaced"] else "warning",
+            )
             return redirect(url_for("events.grid", public_id=event.public_id))
     return redirect(url_for("events.meetings", public_id=event.public_id))
 
@@ -147,7 +168,10 @@ def grid(public_id: str):
         r for r in service.event_requests(db.session, event, MeetingRequestStatus.ACCEPTED.value) if r.meeting is None
     ]
     return render_template(
-        "events/grid.html", event=event, rows=service.grid(db.session, event), unplaced=unplaced,
+        "events/grid.html",
+        event=event,
+        rows=service.grid(db.session, event),
+        unplaced=unplaced,
         report=event.schedule_report or {},
     )
 
@@ -162,6 +186,7 @@ def export_csv(public_id: str):
     ]
     body = service.meetings_csv(event, service.scheduled_meetings(db.session, event), unplaced)
     return Response(
-        body, mimetype="text/csv; charset=utf-8",
+        body,
+        mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="rendez-vous-{event.public_id}.csv"'},
     )

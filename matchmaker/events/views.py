@@ -41,7 +41,10 @@ def detail(public_id: str):
     event = _event(public_id)
     registration = service.registration_of(db.session, event, current_account())
     return render_template(
-        "events/detail.html", event=event, registration=registration, counts=service.registration_counts(event),
+        "events/detail.html",
+        event=event,
+        registration=registration,
+        counts=service.registration_counts(event),
         registration_open=service.registration_open(event),
     )
 
@@ -77,7 +80,10 @@ def register(public_id: str):
                 flash(_("Inscription enregistrée. Découvrez les participants à rencontrer."), "success")
             return redirect(url_for("events.detail", public_id=event.public_id))
     return render_template(
-        "events/register.html", event=event, form=form, registration=registration,
+        "events/register.html",
+        event=event,
+        form=form,
+        registration=registration,
         registration_open=service.registration_open(event),
     ), 400 if form.errors or form.form_errors else 200
 
@@ -91,7 +97,10 @@ def suggestions(public_id: str):
     if registration.status == RegistrationStatus.VALIDATED.value:
         ranked = service.suggest_meetings(current_app.extensions["matchmaker"], db.session, registration)
     return render_template(
-        "events/suggestions.html", event=event, registration=registration, suggestions=ranked,
+        "events/suggestions.html",
+        event=event,
+        registration=registration,
+        suggestions=ranked,
         form=MeetingRequestForm(),
     )
 
@@ -103,8 +112,13 @@ def requests(public_id: str):
     registration = _own_registration(event)
     received, sent = service.requests_of(db.session, registration)
     return render_template(
-        "events/requests.html", event=event, registration=registration, received=received, sent=sent,
-        action_form=ActionForm(), accepted=service.accepted_count(db.session, registration),
+        "events/requests.html",
+        event=event,
+        registration=registration,
+        received=received,
+        sent=sent,
+        action_form=ActionForm(),
+        accepted=service.accepted_count(db.session, registration),
     )
 
 
@@ -119,7 +133,11 @@ def request_meeting(public_id: str):
         return redirect(url_for("events.suggestions", public_id=event.public_id))
     try:
         service.request_meeting(
-            db.session, current_app.extensions["matchmaker"], current_account(), event, form.target.data or "",
+            db.session,
+            current_app.extensions["matchmaker"],
+            current_account(),
+            event,
+            form.target.data or "",
             form.message.data or "",
         )
     except MatchmakerError as exc:
@@ -188,9 +206,13 @@ def agenda(public_id: str):
     event = _event(public_id)
     registration = _agenda_owner(event)
     return render_template(
-        "events/agenda.html", event=event, registration=registration,
-        items=service.agenda(db.session, registration), waiting=service.unscheduled(db.session, registration),
-        feedback_form=FeedbackForm(), now=service.local_now(),
+        "events/agenda.html",
+        event=event,
+        registration=registration,
+        items=service.agenda(db.session, registration),
+        waiting=service.unscheduled(db.session, registration),
+        feedback_form=FeedbackForm(),
+        now=service.local_now(),
         is_member=service.is_member(current_account(), registration),
     )
 
@@ -202,7 +224,8 @@ def agenda_pdf(public_id: str):
     registration = _agenda_owner(event)
     body = service.agenda_pdf(event, registration, service.agenda(db.session, registration))
     return Response(
-        body, mimetype="application/pdf",
+        body,
+        mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="agenda-{event.public_id}.pdf"'},
     )
 
@@ -214,7 +237,8 @@ def agenda_ics(public_id: str):
     registration = _agenda_owner(event)
     body = service.agenda_ics(event, registration, service.agenda(db.session, registration))
     return Response(
-        body, mimetype="text/calendar; charset=utf-8",
+        body,
+        mimetype="text/calendar; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="agenda-{event.public_id}.ics"'},
     )
 

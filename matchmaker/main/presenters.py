@@ -63,7 +63,7 @@ def without_filter(name: str, value: str) -> str:
     args = request.args.to_dict(flat=False)
     args[name] = [v for v in args.get(name, []) if v != value]
     args.pop("offset", None)
-    return url_for(request.endpoint or "main.index", **args)
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
 
 
 def register(app: Flask) -> None:

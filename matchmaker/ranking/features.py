@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
-from matchmaker.ranking.lexical import bm25_scores, query_terms
+from matchmaker.ranking.lexical import bm25_scores, cosine_scores, query_terms
 from matchmaker.ranking.scoring import aggregate, segment_max, zscore
 from matchmaker.ranking.settings import KIND_GROUPS
 from matchmaker.ranking.text import analyse
@@ -23,6 +23,8 @@ FEATURE_NAMES = (
     "lexical",
     "lexical_org",
     *(f"lexical_{g}" for g in KIND_GROUPS),
+    "cosine",
+    *(f"cosine_{g}" for g in KIND_GROUPS),
     "dense",
     *(f"dense_{g}" for g in KIND_GROUPS),
     *PRIORS,
@@ -90,7 +92,8 @@ def _lexical(matcher: HybridMatcher, query: str, removed: np.ndarray) -> tuple[n
         k1,
         settings["org_b"],
     )
-    return per_doc, per_org, columns
+    cosine = cosine_scores(matcher.tfidf_, matcher.idf_, columns, weights)
+    return per_doc, per_org, cosine, columns
 
 
 def _signal(matcher: HybridMatcher, name: str, scores: np.ndarray, valid: np.ndarray) -> dict[str, np.ndarray]:
@@ -135,8 +138,9 @@ def compute_features(
     live = np.bincount(table.owner[valid], minlength=table.n_orgs) > 0
     pool = table.org_mask(candidate_orgs) & live
 
-    lexical_doc, lexical_org, columns = _lexical(matcher, query, removed)
+    lexical_doc, lexical_org, cosine_doc, columns = _lexical(matcher, query, removed)
     raw = _signal(matcher, "lexical", lexical_doc, valid)
+    raw.update(_signal(matcher, "cosine", cosine_doc, valid))
     raw["lexical_org"] = lexical_org
     doc_combined = np.where(lexical_doc > 0, zscore(lexical_doc, valid), 0.0).astype(np.float32)
     vector = matcher.query_vector(query)

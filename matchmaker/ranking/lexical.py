@@ -86,3 +86,36 @@ def bm25_scores(
     norm = k1 * (1.0 - b + b * lengths[rows] / avg_length)
     contribution = idf[cols] * weights[cols] * tf * (k1 + 1.0) / (tf + norm)
     return np.bincount(rows, weights=contribution, minlength=n_rows).astype(np.float32)
+
+
+def tfidf_rows(counts: sp.csc_matrix) -> tuple[sp.csc_matrix, np.ndarray]:
+    """Return sub-linear TF-IDF rows of unit length, and the idf used.
+
+    Returns:
+        ((n_rows, n_terms) csc matrix of (1 + log tf) * idf / row norm, (n_terms,) idf).
+    """
+    df = np.diff(counts.indptr).astype(np.float32)
+    idf = (np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+    weighted = counts.copy().astype(np.float32)
+    weighted.data = (1.0 + np.log(weighted.data)) * np.repeat(idf, np.diff(counts.indptr))
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    scale = sp.diags(1.0 / np.maximum(norms, 1e-12))
+    return (scale @ weighted).tocsc().astype(np.float32), idf
+
+
+def cosine_scores(rows: sp.csc_matrix, idf: np.ndarray, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return the cosine between each TF-IDF row and the query.
+
+    Args:
+        rows: (n_rows, n_terms) unit TF-IDF rows from ``tfidf_rows``.
+        idf: (n_terms,) idf from ``tfidf_rows``.
+        columns: (q,) query term columns; weights: (q,) sub-linear query term frequencies.
+
+    Returns:
+        (n_rows,) float32 cosines in [0, 1].
+    """
+    if len(columns) == 0:
+        return np.zeros(rows.shape[0], np.float32)
+    query = weights * idf[columns]
+    query = query / max(float(np.linalg.norm(query)), 1e-12)
+    return np.asarray(rows[:, columns] @ query, np.float32).ravel()

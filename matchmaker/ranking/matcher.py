@@ -16,7 +16,7 @@ from matchmaker.ranking.encoders import Encoder
 from matchmaker.ranking.errors import NotFittedError
 from matchmaker.ranking.explain import passages_for
 from matchmaker.ranking.features import FEATURE_NAMES, QueryFeatures, compute_features
-from matchmaker.ranking.lexical import build_vocabulary, term_counts
+from matchmaker.ranking.lexical import build_vocabulary, term_counts, tfidf_rows
 from matchmaker.ranking.match import EvidenceDoc, Match
 from matchmaker.ranking.profile import DIRECTORY_KIND, EvidenceTable, data_hash
 from matchmaker.ranking.scoring import fuse, top_k
@@ -68,6 +68,7 @@ class HybridMatcher:
         self.vocabulary_ = {term: i for i, term in enumerate(terms)}
         self.counts_ = counts.tocsc()
         self.counts_rows_ = counts.tocsr()
+        self.tfidf_, self.idf_ = tfidf_rows(self.counts_)
         self.lengths_ = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
         ownership = table.ownership()
         self.org_counts_ = (ownership @ self.counts_rows_).tocsc()

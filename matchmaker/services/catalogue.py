@@ -158,8 +158,9 @@ def count_organisations(session: Session) -> int:
 
 
 def catalogue_fingerprint(session: Session) -> str:
-    """Return a cheap fingerprint of the evidence table that changes whenever evidence changes."""
-    row = session.execute(
+    """Return a cheap fingerprint that changes whenever evidence or an organisation's filters change."""
+    evidence = session.execute(
         select(func.count(Evidence.id), func.max(Evidence.id), func.max(Evidence.updated_at))
     ).one()
-    return f"{row[0]}:{row[1]}:{row[2]}"
+    organisations = session.execute(select(func.count(Organisation.id), func.max(Organisation.updated_at))).one()
+    return ":".join(str(value) for value in (*evidence, *organisations))

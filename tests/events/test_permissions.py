@@ -8,6 +8,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Event, MeetingRequest
 from matchmaker.services import events as service
+
 from .conftest import future_event_input
 
 # Every route of the blueprint and who may use it: "any" (logged-in users), "participant" (a
@@ -68,8 +69,15 @@ def test_every_route_has_an_access_rule(app):
 
 def test_anonymous_visitors_are_sent_to_login(client, event_setup):
     e, r = event_setup.event_id, event_setup.participants["startup@example.org"]
-    pages = [("get", "/events/"), ("get", "/events/{e}"), ("get", "/events/{e}/inscription"), *STAFF_PAGES,
-             *PARTICIPANT_PAGES, ("post", "/events/{e}/rendez-vous/x/avis"), ("post", "/events/{e}/demandes/x/annuler")]
+    pages = [
+        ("get", "/events/"),
+        ("get", "/events/{e}"),
+        ("get", "/events/{e}/inscription"),
+        *STAFF_PAGES,
+        *PARTICIPANT_PAGES,
+        ("post", "/events/{e}/rendez-vous/x/avis"),
+        ("post", "/events/{e}/demandes/x/annuler"),
+    ]
     for method, url in pages:
         response = getattr(client, method)(url.format(e=e, r=r))
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"], url
@@ -146,8 +154,12 @@ def test_objects_of_another_event_are_not_reachable(app, client, auth, users, ev
     assert client.post(f"/events/{other_id}/demandes/{request_id}/accepter").status_code == 404
     auth.logout()
     auth.login("staff@example.org")
-    assert client.post(f"/events/{other_id}/inscriptions/{p['buyer@example.org']}/examiner",
-                       data={"approve": "1"}).status_code == 404
+    assert (
+        client.post(
+            f"/events/{other_id}/inscriptions/{p['buyer@example.org']}/examiner", data={"approve": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_draft_events_are_invisible_to_participants(app, client, auth, event_setup):
@@ -168,8 +180,9 @@ def test_every_form_needs_a_csrf_token(app, client, auth, event_setup):
     auth_client = app.test_client()
     page = auth_client.get("/auth/login")
     token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    auth_client.post("/auth/login", data={"email": "startup@example.org", "password": "correct horse battery",
-                                          "csrf_token": token})
+    auth_client.post(
+        "/auth/login", data={"email": "startup@example.org", "password": "correct horse battery", "csrf_token": token}
+    )
     assert auth_client.get(f"/events/{e}/suggestions").status_code == 200
     for url, data in (
         (f"/events/{e}/demandes", {"target": p["buyer@example.org"]}),

@@ -17,11 +17,16 @@ DAY = date(2031, 6, 12)
 
 def test_slot_ranges_are_cut_into_meetings():
     slots = service.parse_slot_ranges(
-        ["2031-06-12 14:00-15:00", "", "12/06/2031 9h00–10h10"], meeting_minutes=30, break_minutes=5,
-        starts_on=DAY, ends_on=DAY,
+        ["2031-06-12 14:00-15:00", "", "12/06/2031 9h00–10h10"],
+        meeting_minutes=30,
+        break_minutes=5,
+        starts_on=DAY,
+        ends_on=DAY,
     )
     assert [(s.strftime("%H:%M"), e.strftime("%H:%M")) for s, e in slots] == [
-        ("09:00", "09:30"), ("09:35", "10:05"), ("14:00", "14:30"),
+        ("09:00", "09:30"),
+        ("09:35", "10:05"),
+        ("14:00", "14:30"),
     ]
 
 
@@ -54,8 +59,11 @@ def test_editing_a_scheduled_event_unschedules_what_no_longer_fits(app, event_se
         staff = _user(event_setup.staff)
         p = {email: service.get_registration(db.session, event, rid) for email, rid in event_setup.participants.items()}
         engine = app.extensions["matchmaker"]
-        for a, b in (("startup@example.org", "buyer@example.org"), ("buyer2@example.org", "lab2@example.org"),
-                     ("startup@example.org", "lab2@example.org")):
+        for a, b in (
+            ("startup@example.org", "buyer@example.org"),
+            ("buyer2@example.org", "lab2@example.org"),
+            ("startup@example.org", "lab2@example.org"),
+        ):
             service.add_meeting(db.session, engine, staff, event, p[a].public_id, p[b].public_id)
         p["buyer@example.org"].unavailable_slot_ids = [event.slots[2].id]
         db.session.commit()
@@ -79,15 +87,25 @@ def test_a_buyer_can_register_a_need_and_confidential_titles_stay_hidden(app, ev
     with app.app_context():
         event = db.session.scalar(select(Event).where(Event.public_id == event_setup.event_id))
         buyer = _user(event_setup.outsider)
-        need = Need(owner_id=buyer.id, title="Sous-traitant stérilisation", description="d" * 50, status="validated",
-                    confidentiality="staff_only")
+        need = Need(
+            owner_id=buyer.id,
+            title="Sous-traitant stérilisation",
+            description="d" * 50,
+            status="validated",
+            confidentiality="staff_only",
+        )
         db.session.add(need)
         db.session.commit()
         assert [n.public_id for n in service.registrable_needs(db.session, buyer)] == [need.public_id]
         registration = service.register(
-            db.session, buyer, event,
-            service.RegistrationInput("Un hôpital acheteur de prestations.", "Stérilisation à l'oxyde d'éthylène.",
-                                      need_public_id=need.public_id),
+            db.session,
+            buyer,
+            event,
+            service.RegistrationInput(
+                "Un hôpital acheteur de prestations.",
+                "Stérilisation à l'oxyde d'éthylène.",
+                need_public_id=need.public_id,
+            ),
         )
         assert registration.organisation_id is None and registration.need_id == need.id
         assert registration.kind == "buyer"
@@ -122,3 +140,22 @@ def test_registration_times_are_venue_local(app, event_setup):
         event = db.session.scalar(select(Event).where(Event.public_id == event_setup.event_id))
         assert service.registration_open(event, now=datetime(2000, 1, 1))
         assert not service.registration_open(event, now=datetime(2100, 1, 1))
+
+
+def test_refused_participants_lose_their_places_at_the_next_run(app, event_setup):
+    with app.app_context():
+        event = db.session.scalar(select(Event).where(Event.public_id == event_setup.event_id))
+        staff = _user(event_setup.staff)
+        p = {email: service.get_registration(db.session, event, rid) for email, rid in event_setup.participants.items()}
+        engine = app.extensions["matchmaker"]
+        service.add_meeting(
+            db.session, engine, staff, event, p["startup@example.org"].public_id, p["buyer@example.org"].public_id
+        )
+        service.add_meeting(
+            db.session, engine, staff, event, p["buyer2@example.org"].public_id, p["lab2@example.org"].public_id
+        )
+        assert service.run_scheduler(db.session, staff, event)["placed"] == 2
+        service.review_registration(db.session, staff, p["lab2@example.org"], approve=False, note="Hors périmètre")
+        report = service.run_scheduler(db.session, staff, event)
+        assert report["placed"] == 1 and report["accepted"] == 1
+        assert db.session.query(Meeting).count() == 1

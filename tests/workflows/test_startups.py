@@ -199,3 +199,29 @@ def test_outbox_uses_smtp_only_when_configured(app, monkeypatch, users):
         db.session.commit()
         assert alerts.deliver_outbox(db.session, {"MAIL_SERVER": "smtp.local", "MAIL_PORT": 2525}) == (1, 0)
         assert sent == [("connect", "smtp.local", 2525), ("send", "buyer@example.org", "Sujet 2"), ("quit",)]
+
+
+def test_staff_reviews_a_proposed_profile_and_corrects_an_unclaimed_one(login, app, org_key):
+    login("startup").post("/start-up/creer", data=PROFILE)
+    with app.app_context():
+        claim_id = _claim(app).public_id
+    staff = login("staff")
+    queue = staff.get("/equipe/?tab=profiles").get_data(as_text=True)
+    assert "Fiches à valider <span class=\"count\">(1)</span>" in queue and "nouveau profil" in queue
+    review = staff.get(f"/equipe/revendications/{claim_id}").get_data(as_text=True)
+    assert "Nouveau profil proposé" in review and "photonique" in review and "hello@nanoptic.example" in review
+
+    key = org_key("lab")
+    form = staff.get(f"/equipe/organisations/{key}/modifier")
+    assert form.status_code == 200
+    edited = staff.post(f"/equipe/organisations/{key}/modifier", data={
+        "name": "Laboratoire corrigé", "kind": "lab", "description": "Microscopie électronique et cryo-EM pour la "
+        "biologie structurale des protéines membranaires.", "certifications": ["ISO 17025"],
+    })
+    assert edited.status_code == 302
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.key == key))
+        assert org.name == "Laboratoire corrigé" and org.certifications == ["ISO 17025"] and not org.claimed
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "profile.edit"))
+        assert event.object_id == key and event.details == {"by_staff": True}
+    assert login("startup").get(f"/equipe/organisations/{key}/modifier").status_code == 403

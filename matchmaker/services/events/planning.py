@@ -18,6 +18,7 @@ from matchmaker.models import (
     MeetingFeedback,
     MeetingRequest,
     MeetingRequestStatus,
+    RegistrationStatus,
     User,
     utcnow,
 )
@@ -62,7 +63,13 @@ def run_scheduler(
     if not event.slots:
         raise Conflict("L'événement n'a aucun créneau.")
     position = {slot.id: n for n, slot in enumerate(event.slots)}
-    accepted = event_requests(session, event, MeetingRequestStatus.ACCEPTED.value)
+    accepted = []
+    for request in event_requests(session, event, MeetingRequestStatus.ACCEPTED.value):
+        if request.requester.status == request.target.status == RegistrationStatus.VALIDATED.value:
+            accepted.append(request)
+        elif request.meeting is not None:  # a participant was refused since: free the table
+            session.delete(request.meeting)
+            request.meeting = None
     meetings = []
     for request in accepted:
         placed = request.meeting
