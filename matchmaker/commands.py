@@ -6,8 +6,7 @@ import click
 from flask import Flask, current_app
 
 from matchmaker.extensions import db
-
-RERANKER_FILE = "reranker.json"
+from matchmaker.services.engine import RERANKER_FILE
 
 
 def register(app: Flask) -> None:

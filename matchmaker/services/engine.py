@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from matchmaker.models import Evidence, Organisation
 from matchmaker.ranking import EvidenceDoc, HybridMatcher, load_encoder
 from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
+from matchmaker.ranking.reranker import CurationReranker
 from matchmaker.services.catalogue import catalogue_fingerprint
 
 CATALOGUE_FILE = "catalogue.json"
+RERANKER_FILE = "reranker.json"
 logger = logging.getLogger(__name__)
 
 
@@ -68,6 +70,7 @@ class SearchEngine:
         self._matcher: HybridMatcher | None = None
         self._fingerprint: str | None = None
         self._facets: dict[str, OrganisationFacet] = {}
+        self._reranker: tuple[float, CurationReranker] | None = None
         self._lock = threading.RLock()
 
     @property
@@ -146,6 +149,23 @@ class SearchEngine:
         """Return cached organisation facets (refreshed with the index)."""
         self.matcher(session)
         return self._facets
+
+    def reranker(self) -> CurationReranker | None:
+        """Return the curation re-ranker when `train-reranker` saved an active one (reloaded when retrained)."""
+        path = self.models_dir / RERANKER_FILE
+        try:
+            stamp = path.stat().st_mtime
+        except OSError:
+            return None
+        with self._lock:
+            if self._reranker is None or self._reranker[0] != stamp:
+                try:
+                    self._reranker = (stamp, CurationReranker.load(path))
+                except (OSError, ValueError, KeyError):
+                    logger.warning("ignoring unreadable re-ranker file %s", path)
+                    return None
+            model = self._reranker[1]
+        return model if model.active_ else None
 
     def index_status(self) -> str:
         """Return 'ready', 'missing' or a short error for health checks."""

@@ -127,6 +127,9 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
     matches = matcher.search(
         request.query, k=depth + 1, candidate_orgs=candidate_keys(engine, session, request)
     )
+    reranker = engine.reranker()
+    if reranker is not None:
+        matches = reranker.rerank(matches)
     page = matches[request.offset : depth]
     rows = {
         org.key: org

@@ -113,3 +113,18 @@ def test_security_headers_are_sent(client):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_saved_curation_reranker_reorders_search_results(app, client):
+    from matchmaker.ranking import Match
+    from matchmaker.ranking.reranker import CurationReranker, feature_row
+
+    params = {"q": "cancer immunothérapie anticorps", "limit": 10}
+    before = [r["organisation"]["key"] for r in client.get("/api/search", query_string=params).get_json()["results"]]
+    # Staff kept the matches whose lexical part was low and rejected the others: the model learns to invert it.
+    rows = [feature_row(Match(org_id=str(i), score=0.0, parts={"lexical": float(i % 7)})) for i in range(40)]
+    labels = [1 if i % 7 < 3 else 0 for i in range(40)]
+    CurationReranker(min_labels=10).fit(rows, labels).save(app.config["MODELS_DIR"] / "reranker.json")
+    after = client.get("/api/search", query_string=params).get_json()["results"]
+    assert "curation" in after[0]["score_parts"]
+    assert [r["organisation"]["key"] for r in after] != before
