@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
+    load_before = os.getloadavg()[0]
     columns = {}
     for label, tables in ((f"{args.tables} tables", args.tables), (f"{args.tight_tables} tables", args.tight_tables)):
         problem = synthetic_problem(args.participants, args.requests, tables, args.seed)
@@ -168,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Command (from the repository root, venv active): `{command}`",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs visible, Python {platform.python_version()}, "
-        f"OR-Tools {ortools.__version__} CP-SAT with {args.workers} workers, time limit {args.time_limit:.0f} s. "
+        f"OR-Tools {ortools.__version__} CP-SAT with {args.workers} workers, time limit {args.time_limit:.0f} s, "
+        f"load average {load_before:.1f} when the run started (the machine is shared: times are wall clock). "
         f"Synthetic event, seed {args.seed}: two days of 14 half-hour slots, heavy-tailed popularity, "
         "25 % one-day participants, 40 % with 1–4 unavailable slots (see the docstring of "
         "`benchmarks/scheduling.py`). The second column has too few tables for every feasible meeting, "

@@ -26,6 +26,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_input_guards(app)
     register_template_helpers(app)
     register_commands(app)
     register_engine(app)
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per user area."""
     from matchmaker.api import bp as api_bp
     from matchmaker.auth import bp as auth_bp
+    from matchmaker.dashboard import bp as dashboard_bp
     from matchmaker.events import bp as events_bp
     from matchmaker.introductions import bp as introductions_bp
     from matchmaker.main import bp as main_bp
@@ -105,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(introductions_bp, url_prefix="/mises-en-relation")
     app.register_blueprint(startups_bp, url_prefix="/start-up")
     app.register_blueprint(staff_bp, url_prefix="/equipe")
+    app.register_blueprint(dashboard_bp, url_prefix="/staff/dashboard")
     app.register_blueprint(events_bp, url_prefix="/events")
 
 
@@ -129,6 +132,24 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def register_input_guards(app: Flask) -> None:
+    """Refuse NUL characters in query strings, forms and JSON bodies: no field needs them, PostgreSQL rejects them."""
+    from werkzeug.exceptions import BadRequest
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        sources = [request.args]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sources.append(request.form)
+        nul_in_fields = any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for source in sources
+            for key, values in source.lists()
+        )
+        if nul_in_fields or (request.is_json and b"\\u0000" in request.get_data(cache=True)):
+            raise BadRequest("Les caractères nuls (\\x00) ne sont pas acceptés.")
 
 
 def register_template_helpers(app: Flask) -> None:

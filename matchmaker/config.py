@@ -40,9 +40,12 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("MATCHMAKER_SECURE_COOKIES", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed logins per e-mail address (known or not), whatever the client's IP: an account lockout.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes;20 per hour")
     # Workflows: e-mails go to the outbox table and the log; SMTP delivery only when MAIL_SERVER is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

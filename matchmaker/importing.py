@@ -143,6 +143,10 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     website = _clean(raw.get("website"))
     if website and not re.match(r"^https?://", website):
         website = "https://" + website
+    source_url = _clean(raw.get("source_url"))
+    if source_url and not re.match(r"^https?://", source_url, flags=re.IGNORECASE):
+        # Rendered as a link on the profile page: a javascript: or data: URL must never get there.
+        raise ValueError(f"source_url invalide '{source_url[:60]}' (http:// ou https:// attendu)")
     postcode = _clean(raw.get("postcode"))
     region_text = _clean(raw.get("region"))
     region = canonical_region(region_text) or region_for_postcode(postcode)
@@ -186,7 +190,7 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
         "website": website or None,
         "contact_email": email or None,
         "source": _clean(raw.get("source")) or "import",
-        "source_url": _clean(raw.get("source_url")) or None,
+        "source_url": source_url or None,
         "links": _split_list(raw.get("links")),
         "attributes": raw.get("attributes") if isinstance(raw.get("attributes"), dict) else {},
         "evidence": evidence,

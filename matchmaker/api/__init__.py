@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from matchmaker.api import views, workflow  # noqa: E402,F401
+from matchmaker.api import dashboard, views, workflow  # noqa: E402,F401

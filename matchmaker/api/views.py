@@ -100,4 +100,6 @@ def health():
     """Report whether the database and the index are usable."""
     engine = current_app.extensions["matchmaker"]
     db.session.execute(select(1))
-    return jsonify({"status": "ok", "index": engine.index_status()})
+    status = engine.index_status()
+    ready = status == "ready"
+    return jsonify({"status": "ok" if ready else "degraded", "index": status}), 200 if ready else 503

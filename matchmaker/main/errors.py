@@ -30,7 +30,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(IndexMissingError)
     @app.errorhandler(IndexStaleError)
     def index_error(error: Exception):
-        unavailable = ServiceUnavailable(str(error))
+        # The detail (file paths, numpy's complaint) goes to the log; the page says how to repair.
+        app.logger.error("search index unusable on %s: %s", request.path, error)
+        unavailable = ServiceUnavailable(
+            "L'index de recherche est absent ou illisible. Un administrateur doit le reconstruire avec "
+            "`flask --app matchmaker build-index` (ou `flask --app matchmaker setup`, qui répare aussi les données)."
+        )
         return _render(503, "Index indisponible", unavailable.message)
 
     @app.errorhandler(HTTPException)

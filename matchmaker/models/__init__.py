@@ -21,6 +21,7 @@ from matchmaker.models.events import (
     MeetingRequestStatus,
     RegistrationStatus,
 )
+from matchmaker.models.vectors import EvidenceEmbedding
 from matchmaker.models.workflow import (
     SOUGHT_KINDS,
     ClaimStatus,
@@ -42,7 +43,6 @@ from matchmaker.models.workflow import (
     SuggestionStatus,
     new_public_id,
 )
-from matchmaker.models.vectors import EvidenceEmbedding
 
 __all__ = [
     "ORGANISATION_KINDS",

@@ -31,7 +31,7 @@ def _load(directory: Path, stem: str) -> dict[str, np.ndarray]:
     try:
         keys = json.loads(keys_path.read_text())["keys"]
         vectors = np.load(array_path, allow_pickle=False)
-    except (OSError, ValueError, KeyError):
+    except (OSError, EOFError, ValueError, KeyError, TypeError):
         return {}  # a broken cache only costs a re-encode
     if vectors.ndim != 2 or len(keys) != len(vectors):
         return {}

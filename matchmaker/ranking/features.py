@@ -111,6 +111,17 @@ def _signal(matcher: HybridMatcher, name: str, scores: np.ndarray, valid: np.nda
     return out
 
 
+def _profile_cosine(matcher: HybridMatcher, vector: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """Return the cosine between the query and each organisation's mean evidence embedding (leave-one-out)."""
+    table = matcher.table_
+    sums = matcher.org_embedding_sums_
+    if removed.size:
+        sums = sums.copy()
+        np.subtract.at(sums, table.owner[removed], np.asarray(matcher.embeddings_[removed], np.float32))
+    norms = np.linalg.norm(sums, axis=1)
+    return np.where(norms > 1e-6, (sums @ vector) / np.maximum(norms, 1e-6), 0.0).astype(np.float32)
+
+
 def _candidates(raw: dict[str, np.ndarray], pool: np.ndarray, depth: int, names: list[str]) -> np.ndarray:
     """Return the union of the ``depth`` best pool organisations under each first-stage signal."""
     chosen = np.zeros(pool.size, bool)
@@ -147,6 +158,9 @@ def compute_features(
     if vector is not None and matcher.embeddings_ is not None:
         dense_doc = zscore(np.asarray(matcher.embeddings_ @ vector, np.float32), valid)
         raw.update(_signal(matcher, "dense", dense_doc, valid))
+        raw["dense_org"] = _profile_cosine(matcher, vector, removed)
+        hybrid_doc = zscore(cosine_doc, valid) + dense_doc
+        raw.update(_signal(matcher, "hybrid", hybrid_doc, valid))
         doc_combined = doc_combined + dense_doc
 
     counted = valid & ~matcher.is_directory_

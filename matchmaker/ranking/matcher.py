@@ -83,6 +83,8 @@ class HybridMatcher:
         self.segment_org_ = ordered[self.segment_starts_] // len(KIND_GROUPS)
         self.segment_group_ = ordered[self.segment_starts_] % len(KIND_GROUPS)
         self.embeddings_ = embeddings
+        if embeddings is not None:
+            self.org_embedding_sums_ = np.asarray(ownership @ np.asarray(embeddings, np.float32), np.float32)
         self.data_hash_ = hash_
         self.doc_frequency_ = np.diff(self.counts_.indptr).astype(np.float32)
         order = np.argsort(table.owner, kind="stable")

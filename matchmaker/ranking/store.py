@@ -119,7 +119,7 @@ def load(
         )
         shape = (table.n_docs, len(terms))
         counts = sp.csc_matrix((arrays["counts_data"], arrays["counts_indices"], arrays["counts_indptr"]), shape=shape)
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as error:  # EOFError: an empty .npy file
         raise IndexMissingError(f"corrupt ranking index in {path}: rebuild it ({error})") from error
     if table.n_docs != manifest.get("n_docs") or (
         embeddings is not None and embeddings.shape != (table.n_docs, manifest.get("dim"))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +14,7 @@ from matchmaker.errors import InvalidQuery
 from matchmaker.models import Role, User
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200  # the login form accepts no more: a longer password could never be typed in
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -26,8 +30,7 @@ def create_user(session: Session, *, email: str, password: str, role: str = "buy
         raise InvalidQuery("Adresse e-mail invalide.", field="email")
     if role not in {r.value for r in Role}:
         raise InvalidQuery(f"Rôle inconnu : {role}.", field="role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidQuery(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.", field="password")
+    check_password_policy(password, email)
     if find_user(session, email) is not None:
         raise InvalidQuery("Un compte existe déjà avec cette adresse.", field="email")
     user = User(email=email, role=role, name=name.strip()[:200])
@@ -37,14 +40,39 @@ def create_user(session: Session, *, email: str, password: str, role: str = "buy
     return user
 
 
+def check_password_policy(password: str, email: str = "") -> None:
+    """Raise InvalidQuery unless the password is 10 to 200 characters, not blank and not the e-mail address."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidQuery(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.", field="password")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidQuery(f"Le mot de passe doit faire au plus {MAX_PASSWORD_LENGTH} caractères.", field="password")
+    if not password.strip() or len(set(password)) < 4:
+        raise InvalidQuery("Ce mot de passe est trop simple : variez les caractères.", field="password")
+    local_part = normalise_email(email).partition("@")[0]
+    if normalise_email(password) in {normalise_email(email), local_part}:
+        raise InvalidQuery("Le mot de passe ne doit pas reprendre l'adresse e-mail.", field="password")
+
+
 def find_user(session: Session, email: str) -> User | None:
     """Return the user with this e-mail address, if any."""
     return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
+@cache
+def _dummy_hash() -> str:
+    """Return a hash to verify when the address is unknown, so that it costs the same argon2 time."""
+    return PasswordHasher().hash("matchmaker-timing-equaliser")
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the active user matching these credentials, or None."""
     user = find_user(session, email)
-    if user is None or not user.is_active_account or not user.check_password(password):
+    if user is None:
+        try:  # spend the same time as for a known address: response times must not reveal accounts
+            PasswordHasher().verify(_dummy_hash(), password)
+        except VerificationError:
+            pass
+        return None
+    if not user.check_password(password) or not user.is_active_account:
         return None
     return user

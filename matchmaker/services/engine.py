@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from matchmaker.models import Evidence, Organisation
 from matchmaker.ranking import EvidenceDoc, HybridMatcher, load_encoder
 from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
 from matchmaker.ranking.reranker import CurationReranker
+from matchmaker.ranking.store import read_manifest
 from matchmaker.services.catalogue import catalogue_fingerprint
 
 CATALOGUE_FILE = "catalogue.json"
@@ -168,10 +170,21 @@ class SearchEngine:
         return model if model.active_ else None
 
     def index_status(self) -> str:
-        """Return 'ready', 'missing' or a short error for health checks."""
+        """Return 'ready', 'missing' or 'unreadable' for health checks, without loading the index."""
         if self._matcher is not None:
             return "ready"
-        return "ready" if (self.index_dir / "manifest.json").exists() else "missing"
+        if not (self.index_dir / "manifest.json").exists():
+            return "missing"
+        try:
+            read_manifest(self.index_dir)
+            for array in self.index_dir.glob("*.npy"):  # memory-mapped: reads the header and checks the size
+                np.load(array, mmap_mode="r", allow_pickle=False)
+            for meta in ("evidence.json", "vocabulary.json"):
+                if (self.index_dir / meta).stat().st_size == 0:
+                    return "unreadable"
+        except (IndexMissingError, OSError, EOFError, ValueError):
+            return "unreadable"
+        return "ready"
 
 
 __all__ = ["IndexMissingError", "IndexStaleError", "SearchEngine", "evidence_documents"]

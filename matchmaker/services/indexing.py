@@ -10,30 +10,31 @@ dense side is answered by pgvector.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Collection, Sequence
+import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matchmaker.models import Evidence, Organisation
 from matchmaker.ranking import EvidenceDoc, HybridMatcher
-from matchmaker.ranking.backends import DenseBackend
-from matchmaker.ranking.cache import embed_passages
 from matchmaker.ranking.errors import IndexMissingError
-from matchmaker.ranking.lexical import term_counts
 from matchmaker.ranking.profile import EvidenceTable
-from matchmaker.ranking.settings import merge_settings
-from matchmaker.ranking.text import analyse
 from matchmaker.services.catalogue import catalogue_fingerprint
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
+from matchmaker.services.matcher_changes import (
+    BackendScores,
+    apply_changes,
+    attach_dense_backend,
+    count_terms,
+    fit_streaming,
+)
 from matchmaker.services.vectors import PgvectorDenseBackend, evidence_ids, is_postgresql, sync_embeddings
 
 logger = logging.getLogger(__name__)
@@ -55,11 +56,34 @@ class CatalogueDelta:
         return bool(self.upserts or self.removed)
 
 
-def _parse_fingerprint(fingerprint: str | None) -> tuple[int, int, datetime] | None:
-    """Split a ``count:max_id:max_updated_at`` catalogue fingerprint."""
+_STAMP = r"(None|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?)"
+_FINGERPRINT = re.compile(rf"^(\d+):(\d+|None):{_STAMP}(?::\d+:{_STAMP})?")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The parts of ``catalogue_fingerprint`` that say what to read again."""
+
+    count: int
+    max_id: int
+    evidence_stamp: datetime
+    organisation_stamp: datetime | None
+
+
+def _stamp(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.min if text == "None" else datetime.fromisoformat(text)
+
+
+def parse_fingerprint(fingerprint: str | None) -> Fingerprint | None:
+    """Read ``evidence count:max id:max updated_at[:organisation count:max updated_at]``, or None."""
+    found = _FINGERPRINT.match(fingerprint or "")
+    if found is None:
+        return None
     try:
-        count, max_id, stamp = (fingerprint or "").split(":", 2)
-        return int(count), int(max_id), datetime.fromisoformat(str(stamp))
+        count, max_id, evidence, organisations = found.groups()
+        return Fingerprint(int(count), int(max_id) if max_id != "None" else 0, _stamp(evidence), _stamp(organisations))
     except ValueError:
         return None
 
@@ -69,17 +93,16 @@ def catalogue_delta(session: Session, table: EvidenceTable, since: str | None, n
 
     Returns None when the change cannot be told apart from the fingerprints (the caller rebuilds).
     """
-    previous, current = _parse_fingerprint(since), _parse_fingerprint(now)
+    previous, current = parse_fingerprint(since), parse_fingerprint(now)
     if previous is None or current is None:
         return None
-    count = current[0]
-    _, max_id, stamp = previous
+    count, max_id, stamp = current.count, previous.max_id, previous.evidence_stamp
     row_of = {key: row for row, key in enumerate(table.ids)}
     delta = CatalogueDelta()
     rows = session.execute(
         select(Evidence.id, Evidence.key, Organisation.key, Evidence.text, Evidence.kind, Evidence.source_ref)
         .join(Organisation, Evidence.organisation_id == Organisation.id)
-        .where(or_(Evidence.updated_at >= stamp - WRITE_MARGIN, Evidence.id > max_id))
+        .where(or_(Evidence.updated_at >= _before(stamp), Evidence.id > max_id))
         .order_by(Evidence.id)
     )
     new_keys = 0
@@ -104,130 +127,20 @@ def catalogue_delta(session: Session, table: EvidenceTable, since: str | None, n
     return delta
 
 
-def count_terms(docs: Sequence[EvidenceDoc], vocabulary: dict[str, int], terms: list[str]) -> sp.csr_matrix:
-    """Return the (len(docs), len(terms)) term counts of ``docs``, adding unseen terms to the vocabulary."""
-    tokens = [analyse(doc.text) for doc in docs]
-    for token in (t for doc_tokens in tokens for t in doc_tokens):
-        if token not in vocabulary:
-            vocabulary[token] = len(terms)
-            terms.append(token)
-    return term_counts(tokens, vocabulary).tocsr()
+def _before(stamp: datetime) -> datetime:
+    return stamp - WRITE_MARGIN if stamp > datetime.min + WRITE_MARGIN else datetime.min
 
 
-def fit_streaming(
-    matcher: HybridMatcher, docs: Sequence[EvidenceDoc], embeddings: np.ndarray | None, chunk: int = 20_000
-) -> HybridMatcher:
-    """Fit ``matcher`` on documents whose embeddings are already known, counting terms chunk by chunk.
-
-    ``HybridMatcher.fit`` keeps every token list and every (row, term, count) triplet in Python lists at
-    once (several GB at a million documents); counting chunk by chunk keeps only sparse matrices.
-    Scores are those of ``fit``: BM25 does not depend on the order of the vocabulary.
-    """
-    matcher.settings_ = merge_settings(matcher.settings)
-    vocabulary: dict[str, int] = {}
-    terms: list[str] = []
-    parts = [count_terms(docs[start : start + chunk], vocabulary, terms) for start in range(0, len(docs), chunk)]
-    parts = [sp.csr_matrix((p.data, p.indices, p.indptr), shape=(p.shape[0], len(terms))) for p in parts]
-    counts = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0), dtype=np.float32)
-    digest = hashlib.sha256()
-    for doc in docs:
-        digest.update(f"{doc.id}\t{doc.org_id}\t{doc.kind}\t{doc.source_ref}\t{doc.text}\n".encode())
-    matcher._set_index(EvidenceTable.from_docs(docs), terms, counts, embeddings, digest.hexdigest())
-    return matcher
-
-
-def apply_changes(
-    matcher: HybridMatcher,
-    upserts: Sequence[EvidenceDoc],
-    removed: Collection[str] = (),
-    cache_dir: Path | None = None,
-) -> tuple[HybridMatcher, np.ndarray]:
-    """Return a new fitted matcher with evidence added, replaced or removed, and the dropped rows.
-
-    Kept rows keep their term counts and embeddings; only ``upserts`` are tokenised and encoded. The new
-    rows are appended after the kept ones (in order), so row numbers change like ``np.delete`` then
-    append — the same rule dense backends follow. BM25 statistics are computed per query, so they are
-    up to date without any extra work.
-    """
-    table = matcher.table_
-    row_of = {key: row for row, key in enumerate(table.ids)}
-    gone = [row_of[d.id] for d in upserts if d.id in row_of] + [row_of[k] for k in removed if k in row_of]
-    dropped = np.unique(np.asarray(gone, np.int64))
-    kept = np.setdiff1d(np.arange(table.n_docs), dropped, assume_unique=True)
-    terms = list(matcher.terms_)
-    vocabulary = dict(matcher.vocabulary_)
-    added = count_terms(upserts, vocabulary, terms)
-    old = matcher.counts_rows_[kept]
-    old = sp.csr_matrix((old.data, old.indices, old.indptr), shape=(kept.size, len(terms)))
-    counts = sp.vstack([old, added], format="csr")
-
-    org_ids = list(table.org_ids)
-    org_index = dict(table.org_index)
-    for doc in upserts:
-        if doc.org_id not in org_index:
-            org_index[doc.org_id] = len(org_ids)
-            org_ids.append(doc.org_id)
-    new_table = EvidenceTable(
-        ids=[table.ids[r] for r in kept] + [d.id for d in upserts],
-        org_ids=org_ids,
-        owner=np.concatenate([table.owner[kept], np.asarray([org_index[d.org_id] for d in upserts], np.int64)]),
-        kinds=[table.kinds[r] for r in kept] + [d.kind for d in upserts],
-        source_refs=[table.source_refs[r] for r in kept] + [d.source_ref for d in upserts],
-        texts=[table.texts[r] for r in kept] + [d.text for d in upserts],
-    )
-    embeddings = None
-    if matcher.embeddings_ is not None and matcher.encoder is not None:
-        limit = matcher.settings_["dense_max_chars"]
-        vectors = embed_passages(matcher.encoder, [d.text[:limit] if limit else d.text for d in upserts], cache_dir)
-        embeddings = np.vstack([np.asarray(matcher.embeddings_)[kept], vectors]).astype(np.float32)
-    digest = hashlib.sha256(matcher.data_hash_.encode())
-    for doc in upserts:
-        digest.update(f"+{doc.id}\t{doc.org_id}\t{doc.kind}\t{doc.source_ref}\t{doc.text}\n".encode())
-    for key in sorted(removed):
-        digest.update(f"-{key}\n".encode())
-    fresh = HybridMatcher(encoder=matcher.encoder, **matcher.settings)
-    fresh.settings_ = matcher.settings_
-    fresh._set_index(new_table, terms, counts, embeddings, digest.hexdigest())
-    return fresh, dropped
-
-
-class BackendScores:
-    """Stand-in for ``matcher.embeddings_`` that routes ``embeddings_ @ query`` to a dense backend.
-
-    Transitional wiring until ``HybridMatcher.use_dense_backend`` exists (see docs/postgres.md): the
-    core computes ``embeddings_ @ vector`` then standardises it over the valid rows, so an exhaustive
-    backend gives exactly the figures of the in-memory matrix. Saving the index still writes the
-    in-memory matrix (``__array__``).
-    """
-
-    def __init__(self, backend: DenseBackend, embeddings: Any) -> None:
-        self.backend = backend
-        self.embeddings = embeddings
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.backend.n_docs, int(self.embeddings.shape[1]))
-
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        return np.asarray(self.embeddings, dtype=dtype)
-
-    def __matmul__(self, query: np.ndarray) -> np.ndarray:
-        hits = self.backend.scores(query, None)
-        if hits.rows is None:
-            return hits.similarities
-        full = np.zeros(self.backend.n_docs, np.float32)
-        full[hits.rows] = hits.similarities
-        return full
-
-
-def attach_dense_backend(matcher: HybridMatcher, backend: DenseBackend) -> HybridMatcher:
-    """Make ``matcher`` score evidence embeddings through ``backend``; return the matcher."""
-    if hasattr(matcher, "use_dense_backend"):  # once the ranking core takes a backend itself
-        return matcher.use_dense_backend(backend)
-    if matcher.embeddings_ is not None:
-        raw = matcher.embeddings_.embeddings if isinstance(matcher.embeddings_, BackendScores) else matcher.embeddings_
-        matcher.embeddings_ = BackendScores(backend, raw)
-    return matcher
+def changed_facets(session: Session, since: str | None) -> dict[str, OrganisationFacet]:
+    """Return the facets of organisations edited since fingerprint ``since`` (all when it cannot tell)."""
+    previous = parse_fingerprint(since)
+    query = select(Organisation.key, Organisation.kind, Organisation.region, Organisation.certifications)
+    if previous is not None and previous.organisation_stamp is not None:
+        query = query.where(Organisation.updated_at >= _before(previous.organisation_stamp))
+    return {
+        key: OrganisationFacet(kind=kind, region=region, certifications=tuple(certs or ()))
+        for key, kind, region, certs in session.execute(query)
+    }
 
 
 class IncrementalSearchEngine(SearchEngine):
@@ -238,9 +151,11 @@ class IncrementalSearchEngine(SearchEngine):
     back to a full rebuild.
     """
 
-    def __init__(self, *args: Any, max_delta: float = 0.2, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, max_delta: float = 0.2, check_interval: float = 0.0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_delta = max_delta
+        self.check_interval = check_interval
+        self._checked = float("-inf")
         self._served: HybridMatcher | None = None  # the matcher whose dense backend is attached
         self._row_ids: np.ndarray | None = None  # evidence database id of each row (PostgreSQL)
 
@@ -257,11 +172,20 @@ class IncrementalSearchEngine(SearchEngine):
             return self._serve(session, matcher, full_sync=True)
 
     def matcher(self, session: Session) -> HybridMatcher:
-        """Return the served matcher, up to date with the catalogue and with its dense backend."""
+        """Return the served matcher, up to date with the catalogue and with its dense backend.
+
+        The catalogue fingerprint (three aggregates over the evidence table) is read at most every
+        ``check_interval`` seconds: at a million rows it costs more than the search itself. Writers of
+        this process call ``refresh`` right after committing, so their changes never wait.
+        """
         with self._lock:
+            now = time.monotonic()
+            if self._served is not None and self._matcher is self._served and now - self._checked < self.check_interval:
+                return self._served
             matcher = super().matcher(session)
             if matcher is not self._served:
                 matcher = self._serve(session, matcher, full_sync=True)
+            self._checked = now
             return matcher
 
     def refresh(self, session: Session) -> None:
@@ -286,9 +210,9 @@ class IncrementalSearchEngine(SearchEngine):
                     kept = np.delete(self._row_ids, dropped)
                     self._row_ids = np.concatenate([kept, np.asarray(delta.upsert_ids, np.int64)])
                 fresh = self._serve(session, fresh, full_sync=False, upserts=len(delta.upserts))
-                self._facets = {**self._facets, **_facets_of(session, {d.org_id for d in delta.upserts})}
                 logger.info("index updated in place: %d evidence upserted, %d removed", size - len(delta.removed),
                             len(delta.removed))
+            self._facets = {**self._facets, **changed_facets(session, self._fingerprint)}
             self._fingerprint = current
 
     def _serve(self, session: Session, matcher: HybridMatcher, *, full_sync: bool, upserts: int = 0) -> HybridMatcher:
@@ -318,21 +242,6 @@ class IncrementalSearchEngine(SearchEngine):
         return matcher
 
 
-def _facets_of(session: Session, org_keys: Collection[str]) -> dict[str, OrganisationFacet]:
-    """Return the facets of a few organisations."""
-    if not org_keys:
-        return {}
-    rows = session.execute(
-        select(Organisation.key, Organisation.kind, Organisation.region, Organisation.certifications).where(
-            Organisation.key.in_(list(org_keys))
-        )
-    )
-    return {
-        key: OrganisationFacet(kind=kind, region=region, certifications=tuple(certs or ()))
-        for key, kind, region, certs in rows
-    }
-
-
 __all__ = [
     "BackendScores",
     "CatalogueDelta",
@@ -341,4 +250,6 @@ __all__ = [
     "apply_changes",
     "attach_dense_backend",
     "catalogue_delta",
+    "count_terms",
+    "fit_streaming",
 ]

@@ -17,13 +17,15 @@ MAX_SHORTLISTS = 200
 MAX_ENTRIES = 500
 CSV_COLUMNS = ("rang", "organisation", "type", "ville", "région", "certifications", "site web", "fiche", "note",
                "ajoutée le")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms too: some spreadsheets (Japanese Excel) read "＝1+1" as a formula.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_LEADING_SPACES = " \u00a0\u2007\u202f\u3000"
 
 
 def escape_csv_cell(value: object) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ tab or CR gets a leading apostrophe."""
+    """Neutralise spreadsheet formulas: a cell starting (after spaces) with = + - @ tab CR or LF gets an apostrophe."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+    return "'" + text if text.lstrip(_LEADING_SPACES).startswith(_FORMULA_PREFIXES) else text
 
 
 def list_shortlists(session: Session, owner: User) -> list[Shortlist]:

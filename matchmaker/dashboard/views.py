@@ -1,0 +1,114 @@
+"""Dashboard pages: overview, region and competence map, profile freshness with reminders, CSV exports."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from matchmaker.access import current_account
+from matchmaker.dashboard import bp, labels, presenters, tables
+from matchmaker.errors import Conflict
+from matchmaker.extensions import db
+from matchmaker.formtools import ActionForm, offset_arg, safe_next
+from matchmaker.geo import REGIONS
+from matchmaker.models import ORGANISATION_KINDS, utcnow
+from matchmaker.services import dashboard
+from matchmaker.services.competences import competence_map as cluster_competences
+from matchmaker.services.competences import served_matcher
+from matchmaker.services.coverage import demand_supply
+from matchmaker.services.domains import DOMAINS
+from matchmaker.services.freshness import REASONS, freshness_report, send_reminder
+from matchmaker.services.profiles import get_organisation
+
+PROFILE_KINDS = tuple(k for k in ORGANISATION_KINDS if k != "buyer")
+MAP_LAYERS = ("organisations", "needs")
+
+
+def _choice(name: str, allowed, default: str | None = None) -> str | None:
+    value = request.args.get(name) or None
+    return value if value in allowed else default
+
+
+@bp.context_processor
+def dashboard_labels() -> dict[str, object]:
+    """Expose the dashboard's labels and export names to its templates."""
+    return {
+        "DOMAIN_LABELS": labels.DOMAIN_LABELS,
+        "DIMENSION_LABELS": labels.DIMENSION_LABELS,
+        "GAP_REASON_LABELS": labels.GAP_REASON_LABELS,
+        "FRESHNESS_REASON_LABELS": labels.FRESHNESS_REASON_LABELS,
+        "CALIBRATION_LABELS": labels.CALIBRATION_LABELS,
+        "category_label": labels.category_label,
+        "number": presenters.number,
+        "percent": presenters.percent,
+    }
+
+
+@bp.get("/")
+def overview():
+    """Show the ecosystem at a glance: organisations, needs funnel, curation, coverage gaps, demand vs supply."""
+    dimension = _choice("dimension", dashboard.DIMENSIONS, "kind") or "kind"
+    figures = dashboard.overview(db.session, now=utcnow())
+    return render_template("dashboard/overview.html", figures=figures, dimension=dimension,
+                           charts=presenters.overview_charts(figures, dimension))
+
+
+@bp.get("/carte")
+def competence_map():
+    """Show the regions coloured by organisations or needs, and the competence clusters of a region or domain."""
+    layer = _choice("layer", MAP_LAYERS, "organisations") or "organisations"
+    region = _choice("region", REGIONS)
+    domain = _choice("domain", DOMAINS)
+    if layer == "needs":
+        counts = {row.category: row.demand for row in demand_supply(db.session, "region")}
+        title, legend = _("Besoins validés par région"), _("Besoins")
+    else:
+        figure = dashboard.organisation_breakdown(db.session, "region", now=utcnow())
+        counts = {c.category: c.count for c in figure.counts}
+        title, legend = _("Organisations par région"), _("Organisations")
+    clusters = None
+    if region or domain:
+        engine = current_app.extensions["matchmaker"]
+        clusters = cluster_competences(db.session, served_matcher(engine, db.session), region=region, domain=domain)
+    link_args = {"layer": layer, **({"domain": domain} if domain else {})}
+    return render_template(
+        "dashboard/map.html", layer=layer, region=region, domain=domain, clusters=clusters,
+        regions=sorted(REGIONS), domains=DOMAINS,
+        region_map=presenters.regions(counts, title, legend, link_args),
+    )
+
+
+@bp.get("/fraicheur")
+def freshness():
+    """List profiles not updated for a year or never claimed, with a reminder button each."""
+    reason, kind, region = _choice("reason", REASONS), _choice("kind", PROFILE_KINDS), _choice("region", REGIONS)
+    report = freshness_report(db.session, now=utcnow(), reason=reason, kind=kind, region=region,
+                              offset=offset_arg(), limit=current_app.config["PAGE_SIZE"])
+    return render_template("dashboard/freshness.html", report=report, reason=reason, kind=kind, region=region,
+                           kinds=PROFILE_KINDS, regions=sorted(REGIONS), reasons=REASONS)
+
+
+@bp.post("/fraicheur/<path:key>/relance")
+def remind(key: str):
+    """Queue a reminder asking the organisation to update (or claim) its profile."""
+    org = get_organisation(db.session, key)
+    if ActionForm().validate_on_submit():
+        try:
+            send_reminder(db.session, current_account(), org, now=utcnow(),
+                          profile_url=url_for("main.organisation", key=org.key, _external=True))
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Relance envoyée à « %(org)s ».", org=org.name), "success")
+    else:
+        flash(_("Le formulaire a expiré. Merci de recommencer."), "error")
+    return redirect(safe_next(request.form.get("next")) or url_for("dashboard.freshness"))
+
+
+@bp.get("/export/<chart>.csv")
+def export(chart: str):
+    """Download the figures of one chart as CSV."""
+    table = tables.build(chart, tables.from_request())
+    filename = f"{table.name}-{utcnow():%Y-%m-%d}.csv"
+    return Response(tables.to_csv(table), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

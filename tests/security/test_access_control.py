@@ -1,0 +1,266 @@
+"""Every route of the application × every role → the expected outcome, enforced server-side.
+
+ACCESS lists one row per (endpoint, method, URL): the status each role gets, or L for "sent to the
+login page" (a 302 to /auth/login, or a 401 under /api). URLs are filled with the public ids of the
+objects of the shared world (tests/security/conftest.py): the buyer owns {need}, {draft},
+{shortlist}/{entry} and asked for {intro} (addressed to the start-up's organisation {org}); the
+second buyer owns {other_need}, {other_shortlist}/{other_entry} and {other_intro}; {claim} and
+{other_search} belong to the second start-up. Rows on someone else's object check that it is a 404.
+
+POSTs are sent with CSRF off and an empty form (or the row's data), so they reach the view: a
+wrong role is refused before anything is read. Each case starts from a fresh copy of the world.
+
+test_every_route_has_a_row fails when a route exists without a row: adding a page or an endpoint
+means adding its line here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import pytest
+from werkzeug.routing import RequestRedirect
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from .conftest import ROLES
+
+L = "login"  # anonymous visitors are sent to the login page (401 JSON under /api)
+
+
+class Row(NamedTuple):
+    endpoint: str
+    method: str
+    url: str
+    anonymous: int | str
+    buyer: int | str
+    startup: int | str
+    staff: int | str
+    admin: int | str
+    data: dict[str, Any] | None = None
+
+
+R = Row
+INTRO_BODY = {"organisation": "{lab}", "message": "court"}
+ACCESS = [
+    # endpoint                      method  url                                             anon buyer startup staff admin
+    # -- public pages and the public API
+    R("main.index", "GET", "/", 200, 200, 200, 200, 200),
+    R("main.index", "GET", "/?q=biomat%C3%A9riaux", 200, 200, 200, 200, 200),
+    R("main.organisation", "GET", "/organisations/{lab}", 200, 200, 200, 200, 200),
+    R("main.organisation", "GET", "/organisations/rnsr:000000000X", 404, 404, 404, 404, 404),
+    R("main.health", "GET", "/health", 200, 200, 200, 200, 200),
+    R("main.about", "GET", "/a-propos", 200, 200, 200, 200, 200),
+    R("static", "GET", "/static/css/matchmaker.css", 200, 200, 200, 200, 200),
+    R("api.search", "GET", "/api/search?q=biomat%C3%A9riaux", 200, 200, 200, 200, 200),
+    R("api.organisation", "GET", "/api/organisations/{lab}", 200, 200, 200, 200, 200),
+    R("api.health", "GET", "/api/health", 200, 200, 200, 200, 200),
+    # -- accounts
+    R("auth.login", "GET", "/auth/login", 200, 302, 302, 302, 302),
+    R("auth.login", "POST", "/auth/login", 400, 302, 302, 302, 302),
+    R("auth.logout", "POST", "/auth/logout", L, 302, 302, 302, 302),
+    # -- buyers' needs
+    R("needs.index", "GET", "/besoins/", L, 200, 403, 403, 403),
+    R("needs.new", "GET", "/besoins/nouveau", L, 200, 403, 403, 403),
+    R("needs.new", "POST", "/besoins/nouveau", L, 400, 403, 403, 403),
+    R("needs.detail", "GET", "/besoins/{need}", L, 200, 403, 403, 403),
+    R("needs.detail", "GET", "/besoins/{other_need}", L, 404, 403, 403, 403),
+    R("needs.edit", "GET", "/besoins/{draft}/modifier", L, 200, 403, 403, 403),
+    R("needs.edit", "POST", "/besoins/{draft}/modifier", L, 400, 403, 403, 403),
+    R("needs.edit", "GET", "/besoins/{other_need}/modifier", L, 404, 403, 403, 403),
+    R("needs.submit", "POST", "/besoins/{need}/soumettre", L, 409, 403, 403, 403),
+    R("needs.submit", "POST", "/besoins/{other_need}/soumettre", L, 404, 403, 403, 403),
+    R("needs.close", "POST", "/besoins/{need}/clore", L, 302, 403, 403, 403),
+    R("needs.close", "POST", "/besoins/{other_need}/clore", L, 404, 403, 403, 403),
+    # -- shortlists (buyers and start-ups)
+    R("shortlists.index", "GET", "/listes/", L, 200, 200, 403, 403),
+    R("shortlists.create", "POST", "/listes/nouvelle", L, 400, 400, 403, 403),
+    R("shortlists.add", "POST", "/listes/ajouter", L, 302, 302, 403, 403),
+    R("shortlists.detail", "GET", "/listes/{shortlist}", L, 200, 404, 403, 403),
+    R("shortlists.detail", "GET", "/listes/{other_shortlist}", L, 404, 404, 403, 403),
+    R("shortlists.note", "POST", "/listes/{shortlist}/entrees/{entry}/note", L, 302, 404, 403, 403),
+    R("shortlists.note", "POST", "/listes/{shortlist}/entrees/{other_entry}/note", L, 404, 404, 403, 403),
+    R("shortlists.remove", "POST", "/listes/{shortlist}/entrees/{entry}/retirer", L, 302, 404, 403, 403),
+    R("shortlists.remove", "POST", "/listes/{other_shortlist}/entrees/{other_entry}/retirer", L, 404, 404, 403, 403),
+    R("shortlists.delete", "POST", "/listes/{shortlist}/supprimer", L, 302, 404, 403, 403),
+    R("shortlists.delete", "POST", "/listes/{other_shortlist}/supprimer", L, 404, 404, 403, 403),
+    R("shortlists.export", "GET", "/listes/{shortlist}/export.csv", L, 200, 404, 403, 403),
+    R("shortlists.export", "GET", "/listes/{other_shortlist}/export.csv", L, 404, 404, 403, 403),
+    # -- introductions (double opt-in)
+    R("introductions.index", "GET", "/mises-en-relation/", L, 200, 200, 200, 200),
+    R("introductions.new", "GET", "/mises-en-relation/nouvelle?organisation={lab}", L, 200, 200, 403, 403),
+    R("introductions.new", "POST", "/mises-en-relation/nouvelle", L, 400, 400, 403, 403, INTRO_BODY),
+    R("introductions.detail", "GET", "/mises-en-relation/{intro}", L, 200, 200, 200, 200),
+    R("introductions.detail", "GET", "/mises-en-relation/{other_intro}", L, 404, 404, 200, 200),
+    R("introductions.detail", "GET", "/mises-en-relation/{intro_id}", L, 404, 404, 404, 404),
+    R("introductions.answer", "POST", "/mises-en-relation/{intro}/repondre", L, 403, 302, 302, 302, {"answer": "accept"}),
+    R("introductions.answer", "POST", "/mises-en-relation/{other_intro}/repondre", L, 404, 404, 400, 400),
+    # -- start-ups' area
+    R("startups.index", "GET", "/start-up/", L, 403, 200, 403, 403),
+    R("startups.find", "GET", "/start-up/revendiquer?q=lab", L, 403, 200, 403, 403),
+    R("startups.claim", "GET", "/start-up/revendiquer/{lab}", L, 403, 200, 403, 403),
+    R("startups.claim", "POST", "/start-up/revendiquer/{lab}", L, 403, 400, 403, 403),
+    R("startups.create", "GET", "/start-up/creer", L, 403, 200, 403, 403),
+    R("startups.create", "POST", "/start-up/creer", L, 403, 400, 403, 403),
+    R("startups.profile", "GET", "/start-up/profil", L, 403, 200, 403, 403),
+    R("startups.profile", "POST", "/start-up/profil", L, 403, 400, 403, 403),
+    R("startups.matches", "GET", "/start-up/correspondances", L, 403, 200, 403, 403),
+    R("startups.searches", "GET", "/start-up/recherches", L, 403, 200, 403, 403),
+    R("startups.save_search", "POST", "/start-up/recherches", L, 403, 400, 403, 403),
+    R("startups.delete_search", "POST", "/start-up/recherches/{search}/supprimer", L, 403, 302, 403, 403),
+    R("startups.delete_search", "POST", "/start-up/recherches/{other_search}/supprimer", L, 403, 404, 403, 403),
+    # -- staff: review queue, claims, introductions, organisations, audit log, curation
+    R("staff.queue", "GET", "/equipe/", L, 403, 403, 200, 200),
+    R("staff.claim", "GET", "/equipe/revendications/{claim}", L, 403, 403, 200, 200),
+    R("staff.approve", "POST", "/equipe/revendications/{claim}/valider", L, 403, 403, 302, 302),
+    R("staff.refuse", "POST", "/equipe/revendications/{claim}/refuser", L, 403, 403, 400, 400),
+    R("staff.edit_organisation", "GET", "/equipe/organisations/{lab}/modifier", L, 403, 403, 200, 200),
+    R("staff.edit_organisation", "POST", "/equipe/organisations/{lab}/modifier", L, 403, 403, 400, 400),
+    R("staff.introduction", "GET", "/equipe/mises-en-relation/{other_intro}", L, 403, 403, 200, 200),
+    R("staff.review_introduction", "POST", "/equipe/mises-en-relation/{other_intro}/examiner", L, 403, 403, 400, 400),
+    R("staff.edit_introduction", "POST", "/equipe/mises-en-relation/{other_intro}/message", L, 403, 403, 400, 400),
+    R("staff.audit_log", "GET", "/equipe/journal", L, 403, 403, 200, 200),
+    R("staff.labels", "GET", "/equipe/etiquettes", L, 403, 403, 200, 200),
+    R("staff.need", "GET", "/equipe/besoins/{need}", L, 403, 403, 200, 200),
+    R("staff.validate", "POST", "/equipe/besoins/{need}/valider", L, 403, 403, 409, 409),
+    R("staff.reject", "POST", "/equipe/besoins/{need}/refuser", L, 403, 403, 400, 400),
+    R("staff.edit_need", "GET", "/equipe/besoins/{need}/modifier", L, 403, 403, 200, 200),
+    R("staff.edit_need", "POST", "/equipe/besoins/{need}/modifier", L, 403, 403, 400, 400),
+    R("staff.curate", "GET", "/equipe/besoins/{need}/curation", L, 403, 403, 200, 200),
+    R("staff.decide", "POST", "/equipe/besoins/{need}/suggestions/{suggestion}/decision", L, 403, 403, 302, 302),
+    R("staff.decide", "POST", "/equipe/besoins/{need}/suggestions/{other_suggestion}/decision", L, 403, 403, 404, 404),
+    R("staff.move", "POST", "/equipe/besoins/{need}/suggestions/{suggestion}/deplacer", L, 403, 403, 302, 302),
+    R("staff.add_suggestion", "POST", "/equipe/besoins/{need}/suggestions/ajouter", L, 403, 403, 400, 400),
+    R("staff.propose", "POST", "/equipe/besoins/{need}/suggestions/proposer", L, 403, 403, 302, 302),
+    R("staff.publish", "POST", "/equipe/besoins/{need}/publier", L, 403, 403, 302, 302),
+    # -- events: participants (the buyer, the second buyer and the start-up are registered)
+    R("events.index", "GET", "/events/", L, 200, 200, 200, 200),
+    R("events.detail", "GET", "/events/{event}", L, 200, 200, 200, 200),
+    R("events.detail", "GET", "/events/{draft_event}", L, 404, 404, 200, 200),
+    R("events.register", "GET", "/events/{event}/inscription", L, 200, 200, 403, 403),
+    R("events.register", "POST", "/events/{event}/inscription", L, 400, 400, 403, 403),
+    R("events.register", "GET", "/events/{draft_event}/inscription", L, 404, 404, 403, 403),
+    R("events.suggestions", "GET", "/events/{event}/suggestions", L, 200, 200, 404, 404),
+    R("events.requests", "GET", "/events/{event}/demandes", L, 200, 200, 404, 404),
+    R("events.request_meeting", "POST", "/events/{event}/demandes", L, 302, 302, 404, 404),
+    R("events.accept", "POST", "/events/{event}/demandes/{request}/accepter", L, 404, 302, 302, 302),
+    R("events.decline", "POST", "/events/{event}/demandes/{request}/refuser", L, 404, 302, 302, 302),
+    R("events.cancel", "POST", "/events/{event}/demandes/{request}/annuler", L, 404, 302, 302, 302),
+    R("events.agenda", "GET", "/events/{event}/agenda", L, 200, 200, 404, 404),
+    R("events.agenda", "GET", "/events/{event}/agenda?participant={registration}", L, 404, 200, 200, 200),
+    R("events.agenda_pdf", "GET", "/events/{event}/agenda.pdf", L, 200, 200, 404, 404),
+    R("events.agenda_pdf", "GET", "/events/{event}/agenda.pdf?participant={registration}", L, 404, 200, 200, 200),
+    R("events.agenda_ics", "GET", "/events/{event}/agenda.ics", L, 200, 200, 404, 404),
+    R("events.agenda_ics", "GET", "/events/{event}/agenda.ics?participant={registration}", L, 404, 200, 200, 200),
+    R("events.feedback", "POST", "/events/{event}/rendez-vous/{meeting}/avis", L, 302, 404, 404, 404,
+      {"verdict": "useful"}),
+    # -- events: organisers
+    R("events.create", "GET", "/events/nouveau", L, 403, 403, 200, 200),
+    R("events.create", "POST", "/events/nouveau", L, 403, 403, 400, 400),
+    R("events.edit", "GET", "/events/{event}/modifier", L, 403, 403, 200, 200),
+    R("events.edit", "POST", "/events/{event}/modifier", L, 403, 403, 400, 400),
+    R("events.registrations", "GET", "/events/{event}/inscriptions", L, 403, 403, 200, 200),
+    R("events.review", "POST", "/events/{event}/inscriptions/{registration}/examiner", L, 403, 403, 302, 302),
+    R("events.meetings", "GET", "/events/{event}/rendez-vous", L, 403, 403, 200, 200),
+    R("events.add_meeting", "POST", "/events/{event}/rendez-vous/ajouter", L, 403, 403, 302, 302),
+    R("events.schedule", "POST", "/events/{event}/planifier", L, 403, 403, 302, 302),
+    R("events.grid", "GET", "/events/{event}/grille", L, 403, 403, 200, 200),
+    R("events.export_csv", "GET", "/events/{event}/rendez-vous.csv", L, 403, 403, 200, 200),
+    # -- JSON API: needs and curation
+    R("api.needs_index", "GET", "/api/needs", L, 200, 403, 200, 200),
+    R("api.needs_create", "POST", "/api/needs", L, 400, 403, 403, 403),
+    R("api.needs_detail", "GET", "/api/needs/{need}", L, 200, 403, 200, 200),
+    R("api.needs_detail", "GET", "/api/needs/{other_need}", L, 404, 403, 200, 200),
+    R("api.needs_detail", "GET", "/api/needs/1", L, 404, 403, 404, 404),
+    R("api.needs_submit", "POST", "/api/needs/{need}/submit", L, 409, 403, 403, 403),
+    R("api.needs_submit", "POST", "/api/needs/{other_need}/submit", L, 404, 403, 403, 403),
+    R("api.needs_matches", "GET", "/api/needs/{need}/matches", L, 200, 403, 200, 200),
+    R("api.needs_matches", "GET", "/api/needs/{other_need}/matches", L, 404, 403, 200, 200),
+    R("api.suggestions_index", "GET", "/api/needs/{need}/suggestions", L, 403, 403, 200, 200),
+    R("api.suggestions_decide", "POST", "/api/needs/{need}/suggestions/{suggestion}/decision", L, 403, 403, 400, 400),
+    R("api.suggestions_decide", "POST", "/api/needs/{need}/suggestions/{other_suggestion}/decision",
+      L, 403, 403, 404, 404),
+    R("api.decisions_index", "GET", "/api/curation/decisions", L, 403, 403, 200, 200),
+    # -- JSON API: shortlists and introductions
+    R("api.shortlists_index", "GET", "/api/shortlists", L, 200, 200, 403, 403),
+    R("api.shortlists_create", "POST", "/api/shortlists", L, 400, 400, 403, 403),
+    R("api.shortlists_detail", "GET", "/api/shortlists/{shortlist}", L, 200, 404, 403, 403),
+    R("api.shortlists_detail", "GET", "/api/shortlists/{other_shortlist}", L, 404, 404, 403, 403),
+    R("api.shortlists_add", "POST", "/api/shortlists/{shortlist}/entries", L, 201, 404, 403, 403,
+      {"organisation": "{org}"}),
+    R("api.shortlists_add", "POST", "/api/shortlists/{other_shortlist}/entries", L, 404, 404, 403, 403,
+      {"organisation": "{org}"}),
+    R("api.introductions_index", "GET", "/api/introductions", L, 200, 200, 200, 200),
+    R("api.introductions_create", "POST", "/api/introductions", L, 400, 400, 403, 403, INTRO_BODY),
+    R("api.introductions_detail", "GET", "/api/introductions/{intro}", L, 200, 200, 200, 200),
+    R("api.introductions_detail", "GET", "/api/introductions/{other_intro}", L, 404, 404, 200, 200),
+    # -- staff dashboard (issue 8) and its JSON figures
+    R("dashboard.overview", "GET", "/staff/dashboard/", L, 403, 403, 200, 200),
+    R("dashboard.competence_map", "GET", "/staff/dashboard/carte", L, 403, 403, 200, 200),
+    R("dashboard.freshness", "GET", "/staff/dashboard/fraicheur", L, 403, 403, 200, 200),
+    R("dashboard.remind", "POST", "/staff/dashboard/fraicheur/{lab}/relance", L, 403, 403, 302, 302),
+    R("dashboard.export", "GET", "/staff/dashboard/export/freshness.csv", L, 403, 403, 200, 200),
+    R("dashboard.export", "GET", "/staff/dashboard/export/nope.csv", L, 403, 403, 404, 404),
+    R("api.dashboard_index", "GET", "/api/dashboard/", L, 403, 403, 200, 200),
+    R("api.dashboard_chart", "GET", "/api/dashboard/needs-funnel", L, 403, 403, 200, 200),
+]
+
+
+def _fill(world, data: dict[str, Any] | None) -> dict[str, Any]:
+    return {name: world.url(value) if isinstance(value, str) else value for name, value in (data or {}).items()}
+
+
+def _routes(app) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_has_a_row(world):
+    covered = {(row.endpoint, row.method) for row in ACCESS}
+    missing = sorted(_routes(world.app) - covered)
+    assert not missing, f"routes without a row in ACCESS (add one line each): {missing}"
+    stale = sorted(covered - _routes(world.app))
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def test_every_row_points_at_its_endpoint(world):
+    adapter = world.app.url_map.bind("localhost")
+    for row in ACCESS:
+        path = world.url(row.url).split("?")[0]
+        try:
+            endpoint, _ = adapter.match(path, method=row.method)
+        except (NotFound, MethodNotAllowed, RequestRedirect) as exc:
+            pytest.fail(f"{row.method} {row.url} does not reach {row.endpoint}: {exc!r}")
+        assert endpoint == row.endpoint, row
+
+
+CASES = [(row, role) for row in ACCESS for role in ROLES]
+
+
+@pytest.mark.parametrize(("row", "role"), CASES, ids=[f"{r.method} {r.url} {role}" for r, role in CASES])
+def test_route_and_role_give_the_expected_outcome(fresh_world, row, role):
+    client = fresh_world.client(role)
+    url = fresh_world.url(row.url)
+    api = url.startswith("/api/")
+    data = _fill(fresh_world, row.data)
+    if row.method == "GET":
+        response = client.get(url)
+    elif api:
+        response = client.open(url, method=row.method, json=data)
+    else:
+        response = client.open(url, method=row.method, data=data)
+    expected = getattr(row, role)
+    body = response.get_data()[:300].decode("utf-8", "replace")
+    response.close()
+    location = response.headers.get("Location", "")
+    if expected == L:
+        if api:
+            assert response.status_code == 401 and response.is_json, (response.status_code, body)
+        else:
+            assert response.status_code == 302 and "/auth/login" in location, (response.status_code, location)
+        return
+    assert response.status_code == expected, (response.status_code, location, body)
+    if expected == 302:
+        assert "/auth/login" not in location, "a logged-in user was sent to the login page"
