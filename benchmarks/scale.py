@@ -238,7 +238,15 @@ def main() -> None:
     parser.add_argument("--http-requests", type=int, default=2000)
     parser.add_argument("--http-seconds", type=float, default=30.0)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale.md")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the report from the workdir's results")
     args = parser.parse_args()
+    if args.report_only:
+        from scale_report import write_report
+
+        saved = json.loads((args.workdir / "run.json").read_text())
+        results = json.loads((args.workdir / "results.json").read_text())
+        write_report(args, saved["argv"], results, saved["encoders"], saved["meta"], saved["seconds"], saved["machine"])
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     backends = [b for b in args.backends.split(",") if b]
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -266,6 +274,8 @@ def main() -> None:
         encoders.append(fidelity(sources, "e5", args.e5_sample, args.noise, args.seed, compare=False))
     encoders[0]["query_ms"] = query_ms
     print(f"encoders: {encoders}", file=sys.stderr, flush=True)
+    run = {"argv": sys.argv, "encoders": encoders, "meta": meta, "seconds": 0.0, "machine": platform.platform()}
+    (args.workdir / "run.json").write_text(json.dumps(run))  # lets --report-only report a run still going
 
     postgres = PostgresServer(args.pg_shared_buffers) if "pgvector" in backends else None
     results: dict[int, dict[str, dict]] = {}
@@ -296,7 +306,9 @@ def main() -> None:
             postgres.stop()
     from scale_report import write_report
 
-    write_report(args, sys.argv, results, encoders, meta, time.perf_counter() - started, platform.platform())
+    run["seconds"] = time.perf_counter() - started
+    (args.workdir / "run.json").write_text(json.dumps(run))
+    write_report(args, sys.argv, results, encoders, meta, run["seconds"], run["machine"])
 
 
 if __name__ == "__main__":

@@ -24,12 +24,17 @@ def _lat(stats: dict | None) -> str:
     return f"{stats['p50']:.1f} / {stats['p95']:.1f} / {stats['p99']:.1f}"
 
 
+def _rate(row: dict) -> str:
+    return f"{row['docs_per_s']:,}" if row["build_s"] >= 0.1 else "– (load)"
+
+
 def _ratio(value: float | None, base: float | None) -> str:
     return "–" if not value or not base else f"{value / base:.2f}×"
 
 
 def write_report(args, argv, results: dict, encoders: list[dict], meta: dict, seconds: float, machine: str) -> None:
     """Write the Markdown report and results JSON beside it."""
+    results = {int(size): found for size, found in results.items()}
     command = "python " + " ".join(shlex.quote(a) for a in argv)
     lines = [
         "# Scale benchmark: dense retrieval backends and hybrid search, 10k → 1M evidence documents",
@@ -64,7 +69,7 @@ def write_report(args, argv, results: dict, encoders: list[dict], meta: dict, se
             recall = f"{row['recall_at_10']:.3f}" + (f" ({row['ef_search']})" if "ef_search" in row else "")
             http = row.get("http", {})
             lines.append(
-                f"| {int(size):,} | {LABELS[name]} | {row['build_s']:.1f} | {row['docs_per_s']:,} "
+                f"| {int(size):,} | {LABELS[name]} | {row['build_s']:.1f} | {_rate(row)} "
                 f"| {row['peak_rss_mib']:,.0f} | {row.get('server_pss_mib', 0) or '–'} | {_mib(row['disk_bytes'])} "
                 f"| {recall} | {_lat(row['latency_ms'])} | {_lat(http) if http else '–'} | {http.get('per_s', '–')} "
                 f"| {_ratio(row['latency_ms']['p95'], base.get('latency_ms', {}).get('p95'))} "
@@ -145,7 +150,7 @@ def write_report(args, argv, results: dict, encoders: list[dict], meta: dict, se
         )
     sizes = sorted(int(s) for s in results)
     if len(sizes) > 1:
-        first, last = str(sizes[0]), str(sizes[-1])
+        first, last = sizes[0], sizes[-1]
         lines += [
             "",
             f"## Cost curve ({sizes[0]:,} → {sizes[-1]:,} documents, ×{sizes[-1] // sizes[0]})",

@@ -273,7 +273,11 @@ def build(job: dict) -> tuple[dict, object]:
 
 def serve(search, port: int) -> None:
     """Serve ``GET /search?qi=N`` on 127.0.0.1 with 8 threads until terminated."""
+    import logging
+
     from waitress import serve as waitress_serve
+
+    logging.getLogger("waitress").setLevel(logging.ERROR)  # "Task queue depth" is expected under load
 
     def app(environ, start_response):
         params = parse_qs(environ.get("QUERY_STRING", ""))

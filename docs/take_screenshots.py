@@ -154,3 +154,19 @@ def capture_workflows(driver: webdriver.Chrome, base: str, out: Path, width: int
 
 if __name__ == "__main__":
     main()
+
+
+# --- Staff dashboard (issue 8) ---------------------------------------------------------------------------
+# Needs the demo accounts and, for figures worth showing, the demo history of docs/dashboard_demo_data.py.
+
+
+def capture_dashboard(driver: webdriver.Chrome, base: str, out: Path, width: int, max_height: int) -> None:
+    """Capture the staff dashboard and its competence map (skipped without MATCHMAKER_DEMO_PASSWORD)."""
+    password = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
+    if not password:
+        print("MATCHMAKER_DEMO_PASSWORD not set: dashboard pages skipped (see docs/dashboard_demo_data.py)")
+        return
+    login(driver, base, "demo-equipe@example.org", password)
+    capture(driver, f"{base}/staff/dashboard/?lang=fr", out / "dashboard.png", width, max_height)
+    query = urlencode({"region": "Bretagne", "lang": "fr"})
+    capture(driver, f"{base}/staff/dashboard/carte?{query}", out / "dashboard_map.png", width, max_height)

@@ -21,6 +21,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         instance_path=str(Config.INSTANCE_DIR.resolve()),
     )
     register_config(app, config)
+    register_proxy(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -48,6 +49,18 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
             key_file.write_text(secrets.token_hex(32))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host from the configured number of reverse proxies, and no more.
+
+    Behind nginx, without this every visitor would share the proxy's address: one login rate limit for all.
+    """
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def register_logging(app: Flask) -> None:
@@ -95,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.introductions import bp as introductions_bp
     from matchmaker.main import bp as main_bp
     from matchmaker.needs import bp as needs_bp
+    from matchmaker.privacy import bp as privacy_bp
     from matchmaker.shortlists import bp as shortlists_bp
     from matchmaker.staff import bp as staff_bp
     from matchmaker.startups import bp as startups_bp
@@ -109,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp, url_prefix="/equipe")
     app.register_blueprint(dashboard_bp, url_prefix="/staff/dashboard")
     app.register_blueprint(events_bp, url_prefix="/events")
+    app.register_blueprint(privacy_bp, url_prefix="/mes-donnees")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -178,4 +193,5 @@ def register_engine(app: Flask) -> None:
         models_dir=app.config["MODELS_DIR"],
         encoder_name=app.config["ENCODER"],
         settings=app.config.get("RANKING_SETTINGS"),
+        seed_dir=app.config["BUNDLED_DATA"] / "embeddings",
     )

@@ -43,6 +43,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
     RATELIMIT_ENABLED = True
+    # Reverse proxies in front of the app (nginx: 1): client IP and scheme are then read from X-Forwarded-*.
+    PROXY_HOPS = int(os.environ.get("MATCHMAKER_PROXY_HOPS", "0"))
     LOGIN_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
     # Failed logins per e-mail address (known or not), whatever the client's IP: an account lockout.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes;20 per hour")

@@ -77,4 +77,7 @@ def safe_next(target: str | None) -> str | None:
     """Return the target when it is a local path, else None (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    # Browsers drop tabs and newlines inside URLs: "/\t/evil.example" would become "//evil.example".
+    if any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in target):
+        return None
     return target

@@ -12,19 +12,20 @@ from flask_login import current_user, login_required, login_user, logout_user
 from matchmaker.auth import bp
 from matchmaker.auth.forms import LoginForm
 from matchmaker.extensions import db, limiter
+from matchmaker.formtools import safe_next
 from matchmaker.services.accounts import authenticate, normalise_email
 
 logger = logging.getLogger("matchmaker.auth")
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Accept only local redirect targets."""
+    """Accept only local redirect targets (no scheme, no host, no backslash or control character)."""
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return None
-    return target
+    return safe_next(target)
 
 
 def _submitted_email() -> str:

@@ -17,6 +17,8 @@ from matchmaker.services.coverage import UNKNOWN_REGION, DemandSupply
 from matchmaker.services.dashboard import CurationRates, NeedsFunnel, OrganisationBreakdown, Overview
 
 TREND_SERIES = 6
+WIDE = 1150
+"""Drawing width of the charts that span the page (the others are drawn 560 wide, half the page)."""
 DEMAND_ROWS = 10
 
 
@@ -36,12 +38,14 @@ def month_label(month: str) -> str:
     return format_date(date(year, number_, 1), "MMM yy")
 
 
-def organisation_bars(figure: OrganisationBreakdown, link: Callable[[str], str | None] | None = None) -> Markup:
+def organisation_bars(
+    figure: OrganisationBreakdown, link: Callable[[str], str | None] | None = None, *, width: int = 560
+) -> Markup:
     """Draw the organisations counted by one dimension."""
     categories = [category_label(figure.dimension, c.category) for c in figure.counts]
     title = _("Organisations par %(dimension)s", dimension=str(DIMENSION_LABELS[figure.dimension]).lower())
     return bar_chart(f"chart-organisations-{figure.dimension}", title, categories,
-                     [Series(_("Organisations"), [c.count for c in figure.counts])], fmt=number,
+                     [Series(_("Organisations"), [c.count for c in figure.counts])], fmt=number, width=width,
                      links=[link(c.category) for c in figure.counts] if link else None)
 
 
@@ -55,7 +59,7 @@ def organisation_trend(figure: OrganisationBreakdown) -> Markup:
     title = _("Nouvelles organisations par mois et par %(dimension)s",
               dimension=str(DIMENSION_LABELS[figure.dimension]).lower())
     return line_chart("chart-organisations-trend", title, [month_label(m) for m in figure.months], series,
-                      fmt=number, width=760)
+                      fmt=number, width=WIDE)
 
 
 def needs_funnel(figure: NeedsFunnel) -> Markup:
@@ -79,7 +83,7 @@ def curation_bars(figure: CurationRates) -> Markup:
                                     for r in figure.rejections_by_reason]
     values = [figure.accepted] + [r.count for r in figure.rejections_by_reason]
     return bar_chart("chart-curation", _("Décisions sur les suggestions du moteur"), categories,
-                     [Series(_("Suggestions"), values, PALETTE[2])], fmt=number, label_width=230)
+                     [Series(_("Suggestions"), values, PALETTE[2])], fmt=number, width=WIDE)
 
 
 def demand_bars(rows: Sequence[DemandSupply], dimension: str) -> Markup:
@@ -89,16 +93,19 @@ def demand_bars(rows: Sequence[DemandSupply], dimension: str) -> Markup:
     series = [Series(_("Part des besoins"), [r.demand_share for r in shown], PALETTE[1]),
               Series(_("Part des organisations"), [r.supply_share for r in shown], PALETTE[0])]
     title = _("Demande et offre par %(dimension)s", dimension=str(DIMENSION_LABELS[dimension]).lower())
-    return bar_chart(f"chart-demand-{dimension}", title, categories, series, fmt=percent, label_width=240,
+    return bar_chart(f"chart-demand-{dimension}", title, categories, series, fmt=percent,
                      empty=_("Aucun besoin validé pour l'instant."))
 
 
-def regions(counts: dict[str, int], title: str, legend: str, link_args: dict[str, str] | None = None) -> Markup:
-    """Draw the tile map of regions; each tile opens the competence map of its region."""
+def regions(
+    counts: dict[str, int], title: str, legend: str, link_args: dict[str, str] | None = None,
+    selected: str | None = None,
+) -> Markup:
+    """Draw the tile map of regions (the selected one outlined); each tile opens its region's competence map."""
     args = link_args or {}
     return region_map(
         "chart-region-map", title, counts, fmt=number, legend_title=legend, overseas_label=_("Outre-mer"),
-        unknown_label=_("Région non renseignée"), unknown=counts.get(UNKNOWN_REGION, 0),
+        unknown_label=_("Région non renseignée"), unknown=counts.get(UNKNOWN_REGION, 0), selected=selected,
         link=lambda region: url_for("dashboard.competence_map", **{**args, "region": region}) + "#competences",
     )
 
@@ -115,6 +122,7 @@ def overview_charts(figures: Overview, trend_dimension: str) -> dict[str, Markup
             organisations["region"],
             link=lambda r: None if r == UNKNOWN_REGION else url_for("dashboard.competence_map", region=r)
             + "#competences",
+            width=WIDE,
         ),
         "trend": organisation_trend(organisations[trend_dimension]),
         "funnel": needs_funnel(figures.funnel),

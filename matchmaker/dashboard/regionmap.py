@@ -78,14 +78,15 @@ def class_bounds(top: int) -> list[tuple[int, int, int]]:
 
 
 def _tile(x: float, y: float, w: float, h: float, region: str, lines: tuple[str, str], count: int, top: int,
-          fmt: Callable[[float], str], link: str | None) -> str:
+          fmt: Callable[[float], str], link: str | None, selected: bool = False) -> str:
     shade = colour_class(count, top)
     fill = SCALE[shade] if shade >= 0 else EMPTY
     ink = "#ffffff" if shade >= 3 else "#161616"
     big, small = lines
+    stroke = 'stroke="#e1000f" stroke-width="4"' if selected else 'stroke="#ffffff" stroke-width="1"'
     body = (
-        f'<rect class="map-tile" x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="4" fill="{fill}" '
-        f'stroke="#ffffff" stroke-width="1"><title>{escape(region)} : {escape(fmt(count))}</title></rect>'
+        f'<rect class="map-tile{" is-selected" if selected else ""}" x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" '
+        f'height="{h:.0f}" rx="4" fill="{fill}" {stroke}><title>{escape(region)} : {escape(fmt(count))}</title></rect>'
         f'<text x="{x + w / 2:.0f}" y="{y + h / 2 - (8 if small else 2):.0f}" text-anchor="middle" fill="{ink}" '
         f'font-size="{11 if small else 10}">{escape(small or big)}</text>'
         f'<text x="{x + w / 2:.0f}" y="{y + h / 2 + (14 if small else 12):.0f}" text-anchor="middle" fill="{ink}" '
@@ -108,6 +109,7 @@ def region_map(
     overseas_label: str = "Outre-mer",
     unknown_label: str = "",
     unknown: int = 0,
+    selected: str | None = None,
 ) -> Markup:
     """Draw the regions as tiles coloured by their counts; each tile links to ``link(region)`` when given."""
     top = max([counts.get(r, 0) for r in (*METROPOLE, *OVERSEAS)] + [0])
@@ -116,14 +118,14 @@ def region_map(
     for region, (column, row, abbreviation, short) in METROPOLE.items():
         x, y = MARGIN + column * (TILE_W + GAP), MARGIN + row * (TILE_H + GAP)
         body.append(_tile(x, y, TILE_W, TILE_H, region, (abbreviation, short), counts.get(region, 0), top, fmt,
-                          link(region) if link else None))
+                          link(region) if link else None, region == selected))
     overseas_y = MARGIN + 5 * (TILE_H + GAP) + 22
     body.append(f'<text x="{MARGIN}" y="{overseas_y - 8}" font-weight="bold">{escape(overseas_label)}</text>')
     small_w = (grid_w - GAP * 0) / len(OVERSEAS) - GAP
     for index, (region, abbreviation) in enumerate(OVERSEAS.items()):
         x = MARGIN + index * (small_w + GAP)
         body.append(_tile(x, overseas_y, small_w, 56, region, (abbreviation, ""), counts.get(region, 0), top, fmt,
-                          link(region) if link else None))
+                          link(region) if link else None, region == selected))
     legend_x = MARGIN + grid_w + 18
     body.append(f'<text x="{legend_x}" y="{MARGIN + 14}" font-weight="bold">{escape(legend_title)}</text>')
     legend = [(EMPTY, fmt(0))] + [(SCALE[shade], f"{fmt(lo)} – {fmt(hi)}" if lo != hi else fmt(lo))
@@ -132,11 +134,16 @@ def region_map(
         y = MARGIN + 28 + index * 24
         body.append(f'<rect x="{legend_x}" y="{y}" width="18" height="18" rx="3" fill="{colour}" stroke="#929292" '
                     f'stroke-width="0.5"/><text x="{legend_x + 26}" y="{y + 13}">{escape(text)}</text>')
+    y = MARGIN + 28 + len(legend) * 24 + 18
     if unknown_label:
-        y = MARGIN + 28 + len(legend) * 24 + 18
         body.append(f'<text x="{legend_x}" y="{y}" fill="{MUTED}">{escape(unknown_label)} : '
                     f"{escape(fmt(unknown))}</text>")
-    width = legend_x + 190
+        y += 34
+    body.append(f'<text x="{legend_x}" y="{y}" font-weight="bold">{escape(overseas_label)}</text>')
+    for index, (region, abbreviation) in enumerate(OVERSEAS.items()):
+        body.append(f'<text x="{legend_x}" y="{y + 20 + index * 18}" font-size="12"><tspan font-weight="bold">'
+                    f"{abbreviation}</tspan> {escape(region)}</text>")
+    width = legend_x + 200
     height = overseas_y + 56 + MARGIN
     description = "; ".join(f"{r} : {fmt(counts.get(r, 0))}" for r in (*METROPOLE, *OVERSEAS))
     return svg(chart_id, title, description, int(width), int(height), body)

@@ -74,7 +74,7 @@ def competence_map():
     return render_template(
         "dashboard/map.html", layer=layer, region=region, domain=domain, clusters=clusters,
         regions=sorted(REGIONS), domains=DOMAINS,
-        region_map=presenters.regions(counts, title, legend, link_args),
+        region_map=presenters.regions(counts, title, legend, link_args, selected=region),
     )
 
 

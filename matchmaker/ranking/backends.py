@@ -290,8 +290,9 @@ def dense_doc_scores(
     """Return standardised dense evidence scores, the same way for exact and approximate backends.
 
     An exhaustive answer is standardised over the valid rows exactly as the core always did. A top-n
-    answer is standardised with the backend's exact moments; rows it did not return get the lowest
-    returned score (an upper bound of their true one), so aggregation and fusion code never change.
+    answer is standardised with the backend's exact moments; every row it did not return gets the mean
+    z-score of those rows (known exactly: all valid z-scores sum to 0), capped by the lowest returned one,
+    so aggregation and fusion code never change and unseen rows count as average, not as relevant.
 
     Args:
         backend: the dense backend of the index.
@@ -315,7 +316,9 @@ def dense_doc_scores(
     rows, similarities = rows[keep], hits.similarities[keep]
     mean, std = backend.moments(query, np.flatnonzero(~valid))
     z = ((similarities - mean) / std).astype(np.float32) if std > 1e-12 else np.zeros(rows.size, np.float32)
-    out = np.full(n_docs, float(z.min()) if z.size else 0.0, np.float32)
+    unseen = int(valid.sum()) - rows.size
+    fill = min(-float(z.sum()) / unseen, float(z.min())) if unseen > 0 and z.size else 0.0
+    out = np.full(n_docs, fill, np.float32)
     out[rows] = z
     return out
 

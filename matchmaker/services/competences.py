@@ -2,9 +2,10 @@
 
 Vectors: the mean of each organisation's evidence embeddings as the served matcher holds them
 (``matcher.embeddings_`` rows, found through ``matcher.table_.org_index`` and ``matcher.org_rows_``),
-L2-normalised — the same dense space the ranking searches. When there is no index, the index has no
-dense side, or an organisation is missing from it, every organisation falls back to TF-IDF vectors of
-its texts (scikit-learn), so a map is always drawn; ``CompetenceMap.vectors`` says which was used.
+L2-normalised — the same dense space the ranking searches. Organisations the index does not know (no
+evidence yet) are listed apart in a last group. When there is no index or it has no dense side, every
+organisation falls back to TF-IDF vectors of its texts (scikit-learn, reduced by truncated SVD when
+large), so a map is always drawn; ``CompetenceMap.vectors`` says which was used.
 
 Clusters: k-means with k = round(sqrt(n / 2)) clipped to [2, ``MAX_CLUSTERS``] (the usual rule of
 thumb), fewer when there are fewer distinct vectors. Labels: the ``LABEL_TERMS`` words or word pairs
@@ -19,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -74,6 +76,7 @@ class CompetenceCluster:
     number: int
     terms: tuple[str, ...]
     members: tuple[ClusterMember, ...]
+    unindexed: bool = False  # organisations without indexed evidence, listed apart
 
     @property
     def label(self) -> str:
@@ -104,26 +107,33 @@ def choose_k(n: int) -> int:
     return max(2, min(MAX_CLUSTERS, round(math.sqrt(n / 2))))
 
 
-def organisation_vectors(matcher: Any, keys: Sequence[str]) -> np.ndarray | None:
-    """Return the (n, dim) L2-normalised mean evidence embedding of each organisation, or None.
+def organisation_vectors(matcher: Any, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the L2-normalised mean evidence embedding of the organisations the index knows, and which those are.
 
-    None when the matcher has no dense side or does not know one of the organisations.
+    Returns:
+        ((m, dim) vectors of the known organisations in ``keys`` order, (n,) bool mask of the known ones),
+        or None when the matcher has no dense side. Organisations without evidence are not in the index.
     """
     embeddings = getattr(matcher, "embeddings_", None)
     if embeddings is None or not keys:
         return None
     index = matcher.table_.org_index
-    if any(key not in index for key in keys):
-        return None
+    known = np.fromiter((key in index for key in keys), bool, count=len(keys))
     matrix = np.asarray(embeddings, np.float32)
-    vectors = np.stack([matrix[matcher.org_rows_[index[key]]].mean(axis=0) for key in keys])
+    rows = [matrix[matcher.org_rows_[index[key]]].mean(axis=0) for key in keys if key in index]
+    vectors = np.stack(rows) if rows else np.zeros((0, matrix.shape[1]), np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1.0)
+    return vectors / np.where(norms > 0, norms, 1.0), known
+
+
+@lru_cache(maxsize=100_000)
+def _kept(word: str) -> bool:
+    return fold(word) not in _IGNORED
 
 
 def terms_of(text: str) -> list[str]:
     """Return the lower-cased words (3+ letters, stopwords and boilerplate dropped) and adjacent word pairs."""
-    words = [w for w in _WORD.findall(text.lower()) if fold(w) not in _IGNORED]
+    words = [w for w in _WORD.findall(text.lower()) if _kept(w)]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
@@ -161,7 +171,7 @@ def cluster_labels(vectors: Any, k: int) -> np.ndarray:
     k = min(k, distinct)
     if k <= 1:
         return np.zeros(n, np.int64)
-    return KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(dense).astype(np.int64)
+    return KMeans(n_clusters=k, n_init=1, random_state=0).fit_predict(dense).astype(np.int64)
 
 
 def top_terms(matrix: Any, terms: Sequence[str], labels: np.ndarray, n_terms: int = LABEL_TERMS) -> dict[int, tuple]:
@@ -172,10 +182,10 @@ def top_terms(matrix: Any, terms: Sequence[str], labels: np.ndarray, n_terms: in
     result = {}
     for cluster in np.unique(labels):
         inside = np.asarray(matrix[labels == cluster].mean(axis=0)).ravel() - overall
-        best = [i for i in np.argsort(-inside, kind="stable")[: n_terms * 3] if inside[i] > 0]
+        best = [i for i in np.argsort(-inside, kind="stable")[: n_terms * 5] if inside[i] > 0]
         chosen: list[str] = []
-        for i in best:  # skip a word already inside a chosen pair, and pairs repeating a chosen word
-            if any(terms[i] in c.split() or c in terms[i].split() for c in chosen):
+        for i in best:  # skip terms sharing a word with a chosen one ("dispositifs médicaux", "médicaux")
+            if any(set(terms[i].split()) & set(c.split()) for c in chosen):
                 continue
             chosen.append(terms[i])
             if len(chosen) == n_terms:
@@ -223,31 +233,41 @@ def select_organisations(session: Session, *, region: str | None, domain: str | 
 def competence_map(
     session: Session, matcher: Any, *, region: str | None = None, domain: str | None = None, limit: int = MAP_LIMIT
 ) -> CompetenceMap:
-    """Cluster the organisations of a region and/or domain (an even sample of ``limit`` when there are more)."""
+    """Cluster the organisations of a region and/or domain (an even sample of ``limit`` when there are more).
+
+    With embeddings, organisations the index does not know (no evidence yet) are listed apart, last.
+    """
     orgs = select_organisations(session, region=region, domain=domain)
     total = len(orgs)
     if total > limit:
         orgs = [orgs[i] for i in np.linspace(0, total - 1, limit).round().astype(int)]
     if not orgs:
         return CompetenceMap(region, domain, total, "none", ())
-    texts = _texts(session, orgs)
-    matrix, terms = tfidf(texts)
+    matrix, terms = tfidf(_texts(session, orgs))
     try:
-        vectors = organisation_vectors(matcher, [o.key for o in orgs]) if matcher is not None else None
+        dense = organisation_vectors(matcher, [o.key for o in orgs]) if matcher is not None else None
     except (RankingError, ValueError, IndexError) as error:  # an index being swapped: draw from text
         logger.warning("competence map: no embeddings (%s), using TF-IDF", error)
-        vectors = None
-    method = "embeddings" if vectors is not None else "tfidf"
-    if vectors is None:
+        dense = None
+    if dense is not None and dense[1].sum() >= 2:
+        vectors, known = dense
+        method = "embeddings"
+    else:
         vectors = matrix if matrix is not None else np.zeros((len(orgs), 1), np.float32)
-    labels = cluster_labels(vectors, choose_k(len(orgs)))
-    names = top_terms(matrix, terms, labels)
+        known, method = np.ones(len(orgs), bool), "tfidf"
+    labels = np.full(len(orgs), -1, np.int64)
+    labels[known] = cluster_labels(vectors, choose_k(int(known.sum())))
+    names = top_terms(matrix[known] if matrix is not None else None, terms, labels[known])
     members: dict[int, list[ClusterMember]] = defaultdict(list)
     for org, label in zip(orgs, labels, strict=True):
         members[int(label)].append(ClusterMember(org.key, org.name, org.kind, org.region))
-    ordered = sorted(members, key=lambda c: (-len(members[c]), c))
-    clusters = tuple(
-        CompetenceCluster(number, names.get(c, ()), tuple(sorted(members[c], key=lambda m: m.name.lower())))
-        for number, c in enumerate(ordered, start=1)
-    )
-    return CompetenceMap(region, domain, total, method, clusters)
+    ordered = sorted((c for c in members if c >= 0), key=lambda c: (-len(members[c]), c))
+    clusters = [CompetenceCluster(number, names.get(c, ()), _by_name(members[c]))
+                for number, c in enumerate(ordered, start=1)]
+    if -1 in members:
+        clusters.append(CompetenceCluster(len(clusters) + 1, (), _by_name(members[-1]), unindexed=True))
+    return CompetenceMap(region, domain, total, method, tuple(clusters))
+
+
+def _by_name(members: list[ClusterMember]) -> tuple[ClusterMember, ...]:
+    return tuple(sorted(members, key=lambda m: m.name.lower()))

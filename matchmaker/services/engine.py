@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -64,8 +65,15 @@ def organisation_facets(session: Session) -> dict[str, OrganisationFacet]:
 class SearchEngine:
     """Holds the encoder and the fitted matcher for one application process."""
 
-    def __init__(self, models_dir: Path, encoder_name: str, settings: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        models_dir: Path,
+        encoder_name: str,
+        settings: dict[str, Any] | None = None,
+        seed_dir: Path | None = None,
+    ) -> None:
         self.models_dir = models_dir
+        self.seed_dir = seed_dir
         self.encoder_name = encoder_name
         self.settings = settings or {}
         self._encoder = None
@@ -93,6 +101,7 @@ class SearchEngine:
         docs = evidence_documents(session)
         fingerprint = catalogue_fingerprint(session)
         self.models_dir.mkdir(parents=True, exist_ok=True)
+        self._seed_embedding_cache()
         matcher = HybridMatcher(encoder=self.encoder, **self.settings).fit(
             docs, cache_dir=self.models_dir / "embeddings", progress=progress
         )
@@ -102,6 +111,30 @@ class SearchEngine:
             self._fingerprint = fingerprint
             self._facets = organisation_facets(session)
         return matcher
+
+    def _seed_embedding_cache(self) -> None:
+        """Start an empty embedding cache from the precomputed vectors of the bundled evidence.
+
+        The seed holds the passages of the bundled directory encoded by the same encoder (float16);
+        entries are keyed by text hash, so edited or new evidence is simply encoded as usual.
+        """
+        if self.seed_dir is None:
+            return
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.encoder_name)
+        seed_vectors, seed_keys = self.seed_dir / f"{stem}.npy", self.seed_dir / f"{stem}.json"
+        cache = self.models_dir / "embeddings"
+        if (cache / f"{stem}.npy").exists() or not (seed_vectors.exists() and seed_keys.exists()):
+            return
+        keys = json.loads(seed_keys.read_text())
+        if keys.get("encoder") != self.encoder_name:
+            return
+        cache.mkdir(parents=True, exist_ok=True)
+        vectors = np.load(seed_vectors, allow_pickle=False).astype(np.float32)
+        np.save(cache / f".{stem}.seed.npy", vectors, allow_pickle=False)
+        (cache / f".{stem}.seed.json").write_text(json.dumps({**keys, "dtype": "float32"}))
+        os.replace(cache / f".{stem}.seed.npy", cache / f"{stem}.npy")
+        os.replace(cache / f".{stem}.seed.json", cache / f"{stem}.json")
+        logger.info("embedding cache seeded with %d bundled vectors (%s)", len(vectors), self.encoder_name)
 
     def _save_atomically(self, matcher: HybridMatcher, fingerprint: str) -> None:
         """Write the index beside the served one, then swap directories so readers never see half."""

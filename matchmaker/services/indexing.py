@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.models import Evidence, Organisation
 from matchmaker.ranking import EvidenceDoc, HybridMatcher
+from matchmaker.ranking.backends import DenseMoments
 from matchmaker.ranking.errors import IndexMissingError
 from matchmaker.ranking.profile import EvidenceTable
 from matchmaker.services.catalogue import catalogue_fingerprint
@@ -143,6 +144,12 @@ def changed_facets(session: Session, since: str | None) -> dict[str, Organisatio
     }
 
 
+def _raw_embeddings(matcher: HybridMatcher) -> np.ndarray:
+    """Return the in-memory (or memory-mapped) embedding matrix of a matcher, wired or not."""
+    embeddings = matcher.embeddings_
+    return np.asarray(embeddings.embeddings if isinstance(embeddings, BackendScores) else embeddings)
+
+
 class IncrementalSearchEngine(SearchEngine):
     """SearchEngine whose refresh applies catalogue changes in place of a full rebuild.
 
@@ -158,6 +165,7 @@ class IncrementalSearchEngine(SearchEngine):
         self._checked = float("-inf")
         self._served: HybridMatcher | None = None  # the matcher whose dense backend is attached
         self._row_ids: np.ndarray | None = None  # evidence database id of each row (PostgreSQL)
+        self._moments: DenseMoments | None = None  # vector moments, for top-n (approximate) dense answers
 
     @property
     def cache_dir(self) -> Path:
@@ -209,6 +217,9 @@ class IncrementalSearchEngine(SearchEngine):
                 if self._row_ids is not None:
                     kept = np.delete(self._row_ids, dropped)
                     self._row_ids = np.concatenate([kept, np.asarray(delta.upsert_ids, np.int64)])
+                if self._moments is not None:
+                    self._moments.remove(_raw_embeddings(matcher)[dropped])
+                    self._moments.add(_raw_embeddings(fresh)[fresh.table_.n_docs - len(delta.upserts) :])
                 fresh = self._serve(session, fresh, full_sync=False, upserts=len(delta.upserts))
                 logger.info("index updated in place: %d evidence upserted, %d removed", size - len(delta.removed),
                             len(delta.removed))
@@ -225,17 +236,20 @@ class IncrementalSearchEngine(SearchEngine):
             limit = matcher.settings_["dense_max_chars"]
             start = 0 if full_sync else table.n_docs - upserts
             rows = range(start, table.n_docs)
+            embeddings = _raw_embeddings(matcher)
             sync_embeddings(
                 session,
                 self._row_ids[start:],
                 [table.texts[r][:limit] if limit else table.texts[r] for r in rows],
-                np.asarray(matcher.embeddings_ if not isinstance(matcher.embeddings_, BackendScores)
-                           else matcher.embeddings_.embeddings)[start:],
+                embeddings[start:],
                 matcher.encoder.name,
                 prune=full_sync,
             )
             session.commit()
-            backend = PgvectorDenseBackend(session.get_bind(), self._row_ids, matcher.encoder.name)
+            if full_sync or self._moments is None:
+                # Moments are only needed for top-n answers (setting dense_top_n, after the core change).
+                self._moments = DenseMoments.of(embeddings) if matcher.settings_.get("dense_top_n") else None
+            backend = PgvectorDenseBackend(session.get_bind(), self._row_ids, matcher.encoder.name, self._moments)
             attach_dense_backend(matcher, backend)
         self._matcher = matcher
         self._served = matcher

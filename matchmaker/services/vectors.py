@@ -122,12 +122,15 @@ def sync_embeddings(
         texts: the n texts as given to the encoder (their hash says when a stored vector is stale).
         embeddings: (n, dim) vectors, dim <= EMBEDDING_DIM.
         encoder: encoder name stored beside each vector.
-        prune: also delete stored vectors of evidence absent from ``ids`` (a full rebuild).
+        prune: also delete stored vectors of evidence absent from ``ids`` (a full rebuild); without it only
+            the rows of ``ids`` are read, so a small change costs a small query.
     """
-    stored = {
-        row[0]: (row[1], row[2])
-        for row in session.execute(text("SELECT evidence_id, encoder, text_hash FROM evidence_embeddings"))
-    }
+    query = "SELECT evidence_id, encoder, text_hash FROM evidence_embeddings"
+    params = {}
+    if not prune:
+        query += " WHERE evidence_id = ANY(:ids)"
+        params = {"ids": [int(i) for i in ids if i >= 0]}
+    stored = {row[0]: (row[1], row[2]) for row in session.execute(text(query), params)}
     rows, hashes = [], []
     for row, (evidence_id, body) in enumerate(zip(ids.tolist(), texts, strict=True)):
         if evidence_id < 0:

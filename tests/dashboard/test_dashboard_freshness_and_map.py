@@ -111,12 +111,31 @@ def test_organisation_vectors_average_the_evidence_embeddings():
     docs = [EvidenceDoc(id="d1", org_id="a", text="anticorps"), EvidenceDoc(id="d2", org_id="a", text="titane"),
             EvidenceDoc(id="d3", org_id="b", text="titane usinage")]
     matcher = HybridMatcher(encoder=FakeEncoder()).fit(docs)
-    vectors = competences.organisation_vectors(matcher, ["a", "b"])
+    vectors, known = competences.organisation_vectors(matcher, ["a", "unknown", "b"])
     expected = matcher.embeddings_[[0, 1]].mean(axis=0)
+    assert known.tolist() == [True, False, True] and vectors.shape == (2, matcher.embeddings_.shape[1])
     assert np.allclose(vectors[0], expected / np.linalg.norm(expected))
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
-    assert competences.organisation_vectors(matcher, ["a", "unknown"]) is None
     assert competences.organisation_vectors(HybridMatcher().fit(docs), ["a"]) is None
+
+
+def test_organisations_without_indexed_evidence_are_listed_apart(clustered):
+    matcher = clustered.extensions["matchmaker"].build(db.session)
+    db.session.add(Organisation(key="bare", kind="startup", name="Sans preuve", region="Normandie"))
+    db.session.commit()
+    figure = competences.competence_map(db.session, matcher, region="Normandie")
+    assert figure.vectors == "embeddings" and len(figure.clusters) == 3
+    assert figure.clusters[-1].unindexed and [m.key for m in figure.clusters[-1].members] == ["bare"]
+    assert {frozenset(m.key.split("-")[0] for m in c.members) for c in figure.clusters[:2]} == {
+        frozenset({"antibodies"}), frozenset({"implants"})}
+
+
+def test_large_tfidf_matrices_are_reduced_before_clustering():
+    import scipy.sparse as sp
+
+    wide = sp.random(300, 20_000, density=0.002, format="csr", random_state=0)
+    rows = competences.dense_rows(wide)
+    assert rows.shape == (300, 100) and np.allclose(np.linalg.norm(rows, axis=1)[np.linalg.norm(rows, axis=1) > 0], 1)
 
 
 @pytest.mark.parametrize(("n", "k"), [(0, 0), (3, 1), (4, 2), (50, 5), (200, 10), (5000, 12)])

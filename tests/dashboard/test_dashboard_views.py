@@ -144,7 +144,7 @@ def test_csv_cells_cannot_start_a_formula(world_client, world):
 
 def test_map_page_links_regions_and_lists_clusters(world_client):
     html = world_client.get("/staff/dashboard/carte?region=Bretagne").get_data(as_text=True)
-    assert html.count('class="map-tile"') == 21
+    assert html.count('class="map-tile') == 21 and html.count('class="map-tile is-selected"') == 1
     assert "/staff/dashboard/carte?layer=organisations&amp;region=Occitanie#competences" in html
     assert html.count('class="card cluster-card"') == 1 and "/organisations/lab-a" in html
 

@@ -115,10 +115,10 @@ def _build(world: World) -> None:
     staff, ids = users["staff"], world.ids
     ids["need"], ids["suggestion"] = _validated_need(engine, users["buyer"], staff, "Caractérisation de biomatériaux")
     ids["other_need"], ids["other_suggestion"] = _validated_need(engine, users["buyer2"], staff, "Essais de prothèses")
-    ids["draft"] = create_need(db.session, users["buyer"], NeedInput(title="Brouillon", description=NEED_TEXT)).public_id
-    labs = list(db.session.scalars(
-        select(Organisation).where(Organisation.kind == "lab", Organisation.claimed.is_(False)).order_by(Organisation.id)
-    ))
+    draft = create_need(db.session, users["buyer"], NeedInput(title="Brouillon", description=NEED_TEXT))
+    ids["draft"] = draft.public_id
+    unclaimed_labs = select(Organisation).where(Organisation.kind == "lab", Organisation.claimed.is_(False))
+    labs = list(db.session.scalars(unclaimed_labs.order_by(Organisation.id)))
     ids["org"], ids["lab"] = ACCOUNTS["startup"][1], labs[0].key
     for owner, name in (("buyer", "shortlist"), ("buyer2", "other_shortlist")):
         shortlist = create_shortlist(db.session, users[owner], f"Liste de {owner}")
@@ -147,7 +147,8 @@ def _build_events(world: World, users: dict[str, User], engine) -> None:
     )
     event = event_service.create_event(db.session, staff, data)
     ids["event"] = event.public_id
-    ids["draft_event"] = event_service.create_event(db.session, staff, replace(data, published=False, name="Brouillon d'événement")).public_id
+    draft_event = replace(data, published=False, name="Brouillon d'événement")
+    ids["draft_event"] = event_service.create_event(db.session, staff, draft_event).public_id
     registrations = {}
     for account in ("buyer", "buyer2", "startup"):
         offer = f"Offre de {account} : essais cliniques, biomatériaux, analyses."

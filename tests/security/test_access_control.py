@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import pytest
-from werkzeug.routing import RequestRedirect
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from .conftest import ROLES
 
@@ -42,7 +42,7 @@ class Row(NamedTuple):
 R = Row
 INTRO_BODY = {"organisation": "{lab}", "message": "court"}
 ACCESS = [
-    # endpoint                      method  url                                             anon buyer startup staff admin
+    # endpoint, method, url, then the outcome for: anonymous, buyer, startup, staff, admin
     # -- public pages and the public API
     R("main.index", "GET", "/", 200, 200, 200, 200, 200),
     R("main.index", "GET", "/?q=biomat%C3%A9riaux", 200, 200, 200, 200, 200),
@@ -92,7 +92,8 @@ ACCESS = [
     R("introductions.detail", "GET", "/mises-en-relation/{intro}", L, 200, 200, 200, 200),
     R("introductions.detail", "GET", "/mises-en-relation/{other_intro}", L, 404, 404, 200, 200),
     R("introductions.detail", "GET", "/mises-en-relation/{intro_id}", L, 404, 404, 404, 404),
-    R("introductions.answer", "POST", "/mises-en-relation/{intro}/repondre", L, 403, 302, 302, 302, {"answer": "accept"}),
+    R("introductions.answer", "POST", "/mises-en-relation/{intro}/repondre", L, 403, 302, 302, 302,
+      {"answer": "accept"}),  # only the organisation asked (or staff for it) may accept
     R("introductions.answer", "POST", "/mises-en-relation/{other_intro}/repondre", L, 404, 404, 400, 400),
     # -- start-ups' area
     R("startups.index", "GET", "/start-up/", L, 403, 200, 403, 403),
@@ -108,6 +109,10 @@ ACCESS = [
     R("startups.save_search", "POST", "/start-up/recherches", L, 403, 400, 403, 403),
     R("startups.delete_search", "POST", "/start-up/recherches/{search}/supprimer", L, 403, 302, 403, 403),
     R("startups.delete_search", "POST", "/start-up/recherches/{other_search}/supprimer", L, 403, 404, 403, 403),
+    # -- personal data (GDPR): export and erasure for the organisation's accounts
+    R("privacy.index", "GET", "/mes-donnees/", L, 200, 200, 403, 403),
+    R("privacy.export", "GET", "/mes-donnees/export.json", L, 200, 200, 403, 403),
+    R("privacy.erase", "POST", "/mes-donnees/supprimer", L, 400, 400, 403, 403),
     # -- staff: review queue, claims, introductions, organisations, audit log, curation
     R("staff.queue", "GET", "/equipe/", L, 403, 403, 200, 200),
     R("staff.claim", "GET", "/equipe/revendications/{claim}", L, 403, 403, 200, 200),

@@ -265,3 +265,35 @@ def test_login_success_failure_and_logout_are_logged_without_passwords(app, user
     for record in handler.records:
         text = f"{record.getMessage()} {record.fields}"
         assert PASSWORD not in text and "not the password" not in text
+
+
+# -- behind a reverse proxy ------------------------------------------------------------------------------------
+
+
+def test_behind_a_proxy_each_visitor_has_its_own_login_limit(tmp_path):
+    class Proxied(TestConfig):
+        INSTANCE_DIR = tmp_path / "proxied"
+        MODELS_DIR = tmp_path / "models"
+        RATELIMIT_ENABLED = True
+        PROXY_HOPS = 1
+        LOGIN_RATE_LIMIT = "2 per minute"
+        LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
+
+    client = create_app(Proxied).test_client()
+
+    def attempt(ip: str) -> int:
+        data = {"email": f"x-{tmp_path.name}@example.org", "password": "wrong password!"}
+        return client.post("/auth/login", data=data, headers={"X-Forwarded-For": ip}).status_code
+
+    assert [attempt("198.51.100.7") for _ in range(3)] == [400, 400, 429]
+    assert attempt("203.0.113.9") == 400  # another visitor behind the same proxy is not locked out
+    page = client.get("/auth/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mm.example"})
+    assert page.request.scheme == "https" and page.request.host == "mm.example"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example", "/\\evil.example", "\\\\evil.example",
+                                    "/\t/evil.example", "/\n/evil.example", "javascript:alert(1)", "evil.example"])
+def test_login_never_redirects_off_site(app, users, target):
+    response = app.test_client().post("/auth/login", query_string={"next": target},
+                                      data={"email": users["buyer"], "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"

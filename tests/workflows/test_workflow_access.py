@@ -24,6 +24,7 @@ ALLOWED_BY_BLUEPRINT = {
     "startups": ("startup",),
     "staff": STAFF,
     "introductions": ALL,
+    "dashboard": STAFF,
 }
 ALLOWED_BY_ENDPOINT = {
     "introductions.new": MEMBERS,
@@ -42,9 +43,12 @@ ALLOWED_BY_ENDPOINT = {
     "api.introductions_index": ALL,
     "api.introductions_create": MEMBERS,
     "api.introductions_detail": ALL,
+    "api.dashboard_index": STAFF,
+    "api.dashboard_chart": STAFF,
 }
 PUBLIC_API = {"api.search", "api.organisation", "api.health", "api.static"}
-DUMMY_ARGS = {"public_id": "abcdefghijkl", "key": "rnsr:000000000X", "suggestion_id": 1, "entry_id": 1}
+DUMMY_ARGS = {"public_id": "abcdefghijkl", "key": "rnsr:000000000X", "suggestion_id": 1, "entry_id": 1,
+              "chart": "needs-funnel"}
 
 
 def workflow_routes() -> list[tuple[str, str, str]]:
