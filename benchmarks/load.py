@@ -370,7 +370,7 @@ def check_writes(database: Path, run: Run) -> dict[str, int]:
     lost_decisions = run.accepted - accepted
     return {
         "needs_seen": len(run.created),
-        "needs_stored": len(stored),
+        "needs_stored": sum(1 for p in run.created if p in stored),
         "submitted_seen": sum(1 for s in run.created.values() if ORDER[s] >= 1),
         "validated_seen": sum(1 for s in run.created.values() if s == "validated"),
         "decisions_seen": len(run.accepted),
@@ -420,7 +420,8 @@ def report(args: argparse.Namespace, run: Run, wall: float, writes: dict[str, in
         "",
         "Writes checked afterwards in the database (what the clients saw succeed must be stored):",
         "",
-        f"- needs created by buyers: {writes['needs_seen']} seen, {writes['needs_stored']} stored;",
+        f"- needs created by buyers: {writes['needs_seen']} seen by the clients, {writes['needs_stored']} in the "
+        "database;",
         f"- submitted to review: {writes['submitted_seen']}; validated by staff: {writes['validated_seen']};",
         f"- suggestions accepted in curation: {writes['decisions_seen']};",
         f"- **lost writes: {writes['lost']}**; `PRAGMA integrity_check`: ok.",
@@ -442,7 +443,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
     parser.add_argument("--encoder", default="fake", help="fake (default), e5 or minilm")
     parser.add_argument("--orgs", type=int, default=0, help="import only the first N bundled organisations")
-    parser.add_argument("--workdir", type=Path, help="keep the database, index and server log here")
+    parser.add_argument("--workdir", type=Path, help="keep the database, index and server log here (reused by a "
+                        "later run: same data and accounts, no setup)")
     parser.add_argument("--write", action="store_true", help="write benchmarks/results/load.md")
     args = parser.parse_args()
 
@@ -450,8 +452,11 @@ def main() -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     bundle = slice_bundle(workdir, args.orgs) if args.orgs else None
     env = environment(workdir, args.encoder, bundle)
-    print(f"preparing {workdir} ...", file=sys.stderr)
-    setup_seconds = prepare(workdir, env, args.buyers, args.staff)
+    if (workdir / "matchmaker.sqlite3").exists():  # a --workdir kept from an earlier run: same data, same accounts
+        setup_seconds = 0.0
+    else:
+        print(f"preparing {workdir} ...", file=sys.stderr)
+        setup_seconds = prepare(workdir, env, args.buyers, args.staff)
     port = free_port()
     server = start_server(env, port, args.threads, workdir / "server.log")
     run = Run(base=f"http://127.0.0.1:{port}", budget=args.requests, deadline=time.monotonic() + args.time_limit)

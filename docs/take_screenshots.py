@@ -167,6 +167,7 @@ def capture_dashboard(driver: webdriver.Chrome, base: str, out: Path, width: int
         print("MATCHMAKER_DEMO_PASSWORD not set: dashboard pages skipped (see docs/dashboard_demo_data.py)")
         return
     login(driver, base, "demo-equipe@example.org", password)
-    capture(driver, f"{base}/staff/dashboard/?lang=fr", out / "dashboard.png", width, max_height)
+    # The whole overview, down to the coverage gaps and demand charts at the bottom.
+    capture(driver, f"{base}/staff/dashboard/?lang=fr", out / "dashboard.png", width, max(max_height, 5000))
     query = urlencode({"region": "Bretagne", "lang": "fr"})
     capture(driver, f"{base}/staff/dashboard/carte?{query}", out / "dashboard_map.png", width, max_height)

@@ -74,7 +74,7 @@ def _legend(series: Sequence[Series], x: float, y: float, right: float) -> tuple
     return marks, (line + 1) * LEGEND_LINE
 
 
-def label_width_for(labels: Sequence[str], width: int, share: float = 0.45) -> int:
+def label_width_for(labels: Sequence[str], width: int, share: float = 0.5) -> int:
     """Return room for the longest label (estimated), at most ``share`` of the chart's width."""
     longest = max((len(label) for label in labels), default=0)
     return int(min(width * share, 12 + CHAR_WIDTH * longest))

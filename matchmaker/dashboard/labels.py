@@ -51,7 +51,7 @@ def category_label(dimension: str, value: str) -> str:
     if dimension == "domain":
         return str(DOMAIN_LABELS.get(value, value))
     if dimension == "region":
-        return str(UNKNOWN_REGION_LABEL) if value == coverage.UNKNOWN_REGION else value
+        return str(UNKNOWN_REGION_LABEL) if value == domains.UNKNOWN_REGION else value
     if dimension == "stage":
         return str(FUNNEL_LABELS.get(value, value))
     if dimension == "reason":

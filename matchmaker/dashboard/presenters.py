@@ -13,8 +13,9 @@ from markupsafe import Markup
 from matchmaker.dashboard.charts import PALETTE, Series, bar_chart, funnel_chart, line_chart
 from matchmaker.dashboard.labels import DIMENSION_LABELS, category_label
 from matchmaker.dashboard.regionmap import region_map
-from matchmaker.services.coverage import UNKNOWN_REGION, DemandSupply
+from matchmaker.services.coverage import DemandSupply
 from matchmaker.services.dashboard import CurationRates, NeedsFunnel, OrganisationBreakdown, Overview
+from matchmaker.services.domains import UNKNOWN_REGION
 
 TREND_SERIES = 6
 WIDE = 1150

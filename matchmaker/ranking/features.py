@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from matchmaker.ranking.backends import dense_doc_scores
 from matchmaker.ranking.lexical import bm25_scores, cosine_scores, query_terms
 from matchmaker.ranking.scoring import aggregate, segment_max, zscore
 from matchmaker.ranking.settings import KIND_GROUPS
@@ -19,16 +20,15 @@ if TYPE_CHECKING:
 
 SIGNALS = ("lexical", "dense")
 PRIORS = ("prior_projects", "prior_funded", "prior_fields", "prior_length")
-FEATURE_NAMES = (
-    "lexical",
+LEXICAL_FEATURES = (
+    *(name for signal in ("lexical", "cosine") for name in (signal, *(f"{signal}_{g}" for g in KIND_GROUPS))),
     "lexical_org",
-    *(f"lexical_{g}" for g in KIND_GROUPS),
-    "cosine",
-    *(f"cosine_{g}" for g in KIND_GROUPS),
-    "dense",
-    *(f"dense_{g}" for g in KIND_GROUPS),
-    *PRIORS,
 )
+DENSE_FEATURES = (
+    *(name for signal in ("dense", "hybrid") for name in (signal, *(f"{signal}_{g}" for g in KIND_GROUPS))),
+    "dense_org",
+)
+FEATURE_NAMES = (*LEXICAL_FEATURES, *DENSE_FEATURES, *PRIORS)
 
 
 @dataclass
@@ -155,8 +155,8 @@ def compute_features(
     raw["lexical_org"] = lexical_org
     doc_combined = np.where(lexical_doc > 0, zscore(lexical_doc, valid), 0.0).astype(np.float32)
     vector = matcher.query_vector(query)
-    if vector is not None and matcher.embeddings_ is not None:
-        dense_doc = zscore(np.asarray(matcher.embeddings_ @ vector, np.float32), valid)
+    if vector is not None and matcher.dense_backend_ is not None:
+        dense_doc = dense_doc_scores(matcher.dense_backend_, vector, valid, settings["dense_top_n"])
         raw.update(_signal(matcher, "dense", dense_doc, valid))
         raw["dense_org"] = _profile_cosine(matcher, vector, removed)
         hybrid_doc = zscore(cosine_doc, valid) + dense_doc

@@ -11,16 +11,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from matchmaker.ranking import store
+from matchmaker.ranking.backends import DenseBackend, NumpyDenseBackend
 from matchmaker.ranking.cache import embed_passages
 from matchmaker.ranking.encoders import Encoder
-from matchmaker.ranking.errors import NotFittedError
+from matchmaker.ranking.errors import IndexStaleError, NotFittedError
 from matchmaker.ranking.explain import passages_for
 from matchmaker.ranking.features import FEATURE_NAMES, QueryFeatures, compute_features
 from matchmaker.ranking.lexical import build_vocabulary, term_counts, tfidf_rows
 from matchmaker.ranking.match import EvidenceDoc, Match
 from matchmaker.ranking.profile import DIRECTORY_KIND, EvidenceTable, data_hash
 from matchmaker.ranking.scoring import fuse, top_k
-from matchmaker.ranking.settings import GROUP_OF_KIND, KIND_GROUPS, merge_settings
+from matchmaker.ranking.settings import GROUP_OF_KIND, KIND_GROUPS, merge_settings, resolve_weights
 from matchmaker.ranking.text import analyse
 
 _QUERY_CACHE_SIZE = 256
@@ -52,6 +53,8 @@ class HybridMatcher:
             limit = self.settings_["dense_max_chars"]
             texts = [t[:limit] if limit else t for t in table.texts]
             embeddings = embed_passages(self.encoder, texts, cache_dir=cache_dir, progress=progress)
+        encoder_name = self.encoder.name if embeddings is not None and self.encoder is not None else None
+        self.settings_ = resolve_weights(self.settings_, encoder_name)
         self._set_index(table, list(vocabulary), counts, embeddings, data_hash(docs))
         return self
 
@@ -83,7 +86,9 @@ class HybridMatcher:
         self.segment_org_ = ordered[self.segment_starts_] // len(KIND_GROUPS)
         self.segment_group_ = ordered[self.segment_starts_] % len(KIND_GROUPS)
         self.embeddings_ = embeddings
+        self.dense_backend_: DenseBackend | None = None
         if embeddings is not None:
+            self.dense_backend_ = NumpyDenseBackend(embeddings)
             self.org_embedding_sums_ = np.asarray(ownership @ np.asarray(embeddings, np.float32), np.float32)
         self.data_hash_ = hash_
         self.doc_frequency_ = np.diff(self.counts_.indptr).astype(np.float32)
@@ -109,8 +114,11 @@ class HybridMatcher:
     def load(cls, path: Path, encoder: Encoder | None = None) -> HybridMatcher:
         """Load an index saved by ``save``; raise IndexMissingError / IndexStaleError if unusable."""
         manifest, table, terms, counts, embeddings = store.load(Path(path), encoder)
-        matcher = cls(encoder=encoder, **manifest["settings"])
-        matcher.settings_ = merge_settings(manifest["settings"])
+        try:
+            matcher = cls(encoder=encoder, **manifest["settings"])
+            matcher.settings_ = merge_settings(manifest["settings"])
+        except (TypeError, ValueError) as error:
+            raise IndexStaleError(f"index in {path} has settings this version cannot use: {error}") from error
         matcher._set_index(table, terms, counts, embeddings, manifest["data_hash"])
         return matcher
 
@@ -119,6 +127,13 @@ class HybridMatcher:
     def _check_fitted(self) -> None:
         if not hasattr(self, "table_"):
             raise NotFittedError("HybridMatcher is not fitted: call fit() or HybridMatcher.load()")
+
+    def use_dense_backend(self, backend: DenseBackend) -> None:
+        """Score evidence embeddings through ``backend`` (e.g. pgvector or HNSW) instead of numpy."""
+        self._check_fitted()
+        if backend.n_docs != self.table_.n_docs:
+            raise ValueError(f"dense backend serves {backend.n_docs} rows, the index has {self.table_.n_docs}")
+        self.dense_backend_ = backend
 
     def query_vector(self, query: str) -> np.ndarray | None:
         """Return the (dim,) query embedding (memoised), or None without encoder."""

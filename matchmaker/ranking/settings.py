@@ -20,21 +20,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # lexical (BM25 over stemmed, accent-folded French+English tokens)
     "k1": 1.2,
     "b": 0.75,
-    "org_b": 0.75,
+    "org_b": 0.5,
     # dense: characters of each evidence text given to the encoder (None = all)
     "dense_max_chars": None,
+    # dense scores: None = every evidence row (exact); n = the n best rows of an approximate backend
+    "dense_top_n": None,
     # evidence -> organisation aggregation: max + damping**j * the j-th next best
     "damping": 0.3,
     "aggregate_depth": 5,
     # first stage: union of the best organisations under each of these signals
     "candidate_depth": 200,
-    "candidate_features": ["lexical", "lexical_org", "dense"],
-    # second stage: linear fusion of the features standardised over the candidates
-    "weights": {
-        "lexical": 1.0,
-        "lexical_org": 0.5,
-        "dense": 1.0,
-    },
+    "candidate_features": ["lexical", "lexical_org", "cosine", "dense", "hybrid"],
+    # second stage: linear fusion of the features standardised over the candidates;
+    # None = the weights learned for this encoder (matchmaker.ranking.learned_weights)
+    "weights": None,
     # an organisation with fewer content tokens than this outside its directory record is "insufficient"
     "min_profile_tokens": 20,
     "max_passages": 3,
@@ -43,9 +42,19 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 def merge_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return the default settings updated with ``overrides``."""
-    merged = {**DEFAULT_SETTINGS, "weights": dict(DEFAULT_SETTINGS["weights"])}
+    merged = dict(DEFAULT_SETTINGS)
     for key, value in (overrides or {}).items():
         if key not in DEFAULT_SETTINGS:
             raise ValueError(f"unknown ranking setting: {key!r}")
-        merged[key] = dict(value) if key == "weights" else value
+        merged[key] = dict(value) if key == "weights" and value is not None else value
     return merged
+
+
+def resolve_weights(settings: dict[str, Any], encoder_name: str | None) -> dict[str, Any]:
+    """Return ``settings`` with the learned weights of ``encoder_name`` filled in when weights is None."""
+    if settings["weights"] is not None:
+        return settings
+    from matchmaker.ranking.learned_weights import LEARNED_WEIGHTS
+
+    key = "lexical" if encoder_name is None else encoder_name if encoder_name in LEARNED_WEIGHTS else "e5"
+    return {**settings, "weights": dict(LEARNED_WEIGHTS[key])}

@@ -33,13 +33,13 @@ from sqlalchemy.orm import Session
 from matchmaker.models import Evidence, Organisation
 from matchmaker.ranking.errors import IndexMissingError, IndexStaleError, RankingError
 from matchmaker.ranking.stopwords import STOPWORDS
-from matchmaker.ranking.text import fold
+from matchmaker.ranking.text import fold, stem
 from matchmaker.services.domains import organisation_domain
 from matchmaker.services.engine import SearchEngine
 
 logger = logging.getLogger(__name__)
 
-MAP_LIMIT = 2000
+MAP_LIMIT = 1500
 MAX_CLUSTERS = 12
 LABEL_TERMS = 3
 TEXT_CHARS = 3000
@@ -184,10 +184,14 @@ def top_terms(matrix: Any, terms: Sequence[str], labels: np.ndarray, n_terms: in
         inside = np.asarray(matrix[labels == cluster].mean(axis=0)).ravel() - overall
         best = [i for i in np.argsort(-inside, kind="stable")[: n_terms * 5] if inside[i] > 0]
         chosen: list[str] = []
-        for i in best:  # skip terms sharing a word with a chosen one ("dispositifs médicaux", "médicaux")
-            if any(set(terms[i].split()) & set(c.split()) for c in chosen):
+        seen: set[str] = set()
+        for i in best:  # skip terms sharing a stem (or its prefix) with a chosen one: "science" after "sciences"
+            stems = {stem(word) for word in terms[i].split()}
+            if any(a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+                   for a in stems for b in seen):
                 continue
             chosen.append(terms[i])
+            seen |= stems
             if len(chosen) == n_terms:
                 break
         result[int(cluster)] = tuple(chosen)

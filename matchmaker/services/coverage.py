@@ -27,9 +27,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.models import Need, NeedStatus, Organisation, Suggestion, SuggestionStatus, User
 from matchmaker.ranking.settings import DEFAULT_SETTINGS
-from matchmaker.services.domains import UNCLASSIFIED, organisation_domain
+from matchmaker.services.domains import UNCLASSIFIED, UNKNOWN_REGION, OrganisationCategories, organisation_categories
 
-UNKNOWN_REGION = "unknown"
 DEFAULT_WEAK_SCORE = 4.0
 WEAK_PERCENTILE = 25
 MIN_CALIBRATION_NEEDS = 20
@@ -141,22 +140,18 @@ def need_domain(need: Need, domains: Mapping[int, str]) -> str:
     return next(d for d in (domains.get(s.organisation_id, UNCLASSIFIED) for s in chosen) if counted[d] == best)
 
 
-def demand_supply(session: Session, dimension: str) -> tuple[DemandSupply, ...]:
+def demand_supply(
+    session: Session, dimension: str, organisations: Sequence[OrganisationCategories] | None = None
+) -> tuple[DemandSupply, ...]:
     """Compare validated needs with organisations per domain or region, highest demand pressure first.
 
     Unknown regions and unclassified domains come last: they are shown, never flagged.
     """
     if dimension not in ("domain", "region"):
         raise ValueError(f"unknown dimension {dimension!r}")
-    rows = session.execute(select(Organisation.id, Organisation.kind, Organisation.region, Organisation.keywords,
-                                  Organisation.attributes))
-    category: dict[int, str] = {}
-    supply: Counter[str] = Counter()
-    for org_id, kind, region, keywords, attributes in rows:
-        value = organisation_domain(kind, keywords, attributes) if dimension == "domain" else region or UNKNOWN_REGION
-        category[org_id] = value
-        if kind != "buyer":
-            supply[value] += 1
+    rows = organisations if organisations is not None else organisation_categories(session)
+    category = {row.id: row.domain for row in rows}  # a need's domain comes from its suggestions' organisations
+    supply = Counter(row.category(dimension) for row in rows if row.kind != "buyer")
     owners = select(User.id, Organisation.region).join(Organisation, User.organisation_id == Organisation.id)
     owner_regions = {user_id: region for user_id, region in session.execute(owners)}
     demand: Counter[str] = Counter()

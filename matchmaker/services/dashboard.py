@@ -33,12 +33,11 @@ from matchmaker.models import (
     IntroductionStatus,
     Need,
     NeedStatus,
-    Organisation,
     RejectionReason,
     Suggestion,
 )
-from matchmaker.services.coverage import UNKNOWN_REGION, CoverageGaps, DemandSupply, coverage_gaps, demand_supply
-from matchmaker.services.domains import organisation_domain
+from matchmaker.services.coverage import CoverageGaps, DemandSupply, coverage_gaps, demand_supply
+from matchmaker.services.domains import OrganisationCategories, organisation_categories
 from matchmaker.services.freshness import FreshnessReport, freshness_report
 
 DIMENSIONS = ("kind", "region", "domain")
@@ -121,35 +120,27 @@ def _per_month(moments: Iterable[datetime | None], months: Sequence[str]) -> tup
     return tuple(found.get(month, 0) for month in months)
 
 
-def organisation_categories(session: Session) -> list[tuple[dict[str, str], datetime]]:
-    """Return, per organisation, its kind, region and domain, with its creation time."""
-    rows = session.execute(
-        select(Organisation.kind, Organisation.region, Organisation.keywords, Organisation.attributes,
-               Organisation.created_at)
-    )
-    return [
-        ({"kind": kind, "region": region or UNKNOWN_REGION,
-          "domain": organisation_domain(kind, keywords, attributes)}, created_at)
-        for kind, region, keywords, attributes, created_at in rows
-    ]
-
-
 def organisation_breakdowns(
-    session: Session, *, now: datetime, months: int = TREND_MONTHS, dimensions: Sequence[str] = DIMENSIONS
+    session: Session,
+    *,
+    now: datetime,
+    months: int = TREND_MONTHS,
+    dimensions: Sequence[str] = DIMENSIONS,
+    organisations: Sequence[OrganisationCategories] | None = None,
 ) -> dict[str, OrganisationBreakdown]:
     """Count organisations by each dimension (kind, region, domain) and the new ones of the last months."""
     unknown = [d for d in dimensions if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"unknown dimension {unknown[0]!r}")
     window = last_months(now, months)
-    rows = organisation_categories(session)
+    rows = organisations if organisations is not None else organisation_categories(session)
     result = {}
     for dimension in dimensions:
         totals: Counter[str] = Counter()
         created: dict[str, list[datetime]] = defaultdict(list)
-        for categories, created_at in rows:
-            totals[categories[dimension]] += 1
-            created[categories[dimension]].append(created_at)
+        for row in rows:
+            totals[row.category(dimension)] += 1
+            created[row.category(dimension)].append(row.created_at)
         counts = tuple(CategoryCount(c, n) for c, n in sorted(totals.items(), key=lambda item: (-item[1], item[0])))
         trend = tuple(MonthlyCounts(c.category, _per_month(created[c.category], window)) for c in counts)
         result[dimension] = OrganisationBreakdown(dimension, sum(totals.values()), counts, window, trend)
@@ -251,15 +242,16 @@ class Overview:
 
 def overview(session: Session, *, now: datetime, months: int = TREND_MONTHS) -> Overview:
     """Compute every figure of the dashboard's first page."""
+    organisations = organisation_categories(session)
     return Overview(
         now=now,
-        organisations=organisation_breakdowns(session, now=now, months=months),
+        organisations=organisation_breakdowns(session, now=now, months=months, organisations=organisations),
         funnel=needs_funnel(session, now=now, months=months),
         time_to_acceptance=time_to_first_acceptance(session),
         curation=curation_rates(session),
         gaps=coverage_gaps(session),
-        demand_by_domain=demand_supply(session, "domain"),
-        demand_by_region=demand_supply(session, "region"),
+        demand_by_domain=demand_supply(session, "domain", organisations),
+        demand_by_region=demand_supply(session, "region", organisations),
         freshness=freshness_report(session, now=now, limit=0),
     )
 

@@ -16,8 +16,14 @@ An organisation gets one domain, the first that applies of:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaker.models import Organisation
 from matchmaker.ranking.text import fold
 
 HEALTH_BIOTECH = "health_biotech"
@@ -29,6 +35,7 @@ CHEMISTRY_ENVIRONMENT = "chemistry_environment"
 HUMANITIES = "humanities"
 INDUSTRY_SERVICES = "industry_services"
 UNCLASSIFIED = "unclassified"
+UNKNOWN_REGION = "unknown"
 
 DOMAINS: tuple[str, ...] = (
     HEALTH_BIOTECH,
@@ -137,3 +144,35 @@ def organisation_domain(kind: str, keywords: Iterable[str] | None, attributes: M
         if isinstance(panel, str) and (domain := erc_domain(panel)):
             return domain
     return KIND_DOMAINS.get(kind, UNCLASSIFIED)
+
+
+@dataclass(frozen=True)
+class OrganisationCategories:
+    """The categories the dashboard counts one organisation in."""
+
+    id: int
+    kind: str
+    region: str  # UNKNOWN_REGION when the profile has none
+    domain: str
+    created_at: datetime
+
+    def category(self, dimension: str) -> str:
+        """Return the organisation's kind, region or domain."""
+        return {"kind": self.kind, "region": self.region, "domain": self.domain}[dimension]
+
+
+def organisation_categories(session: Session) -> list[OrganisationCategories]:
+    """Return the kind, region and domain of every organisation (only the attributes a domain needs are read)."""
+    rows = session.execute(
+        select(Organisation.id, Organisation.kind, Organisation.region, Organisation.keywords,
+               Organisation.attributes["technology_domain"], Organisation.attributes["erc_panels"],
+               Organisation.created_at)
+    )
+    return [
+        OrganisationCategories(
+            org_id, kind, region or UNKNOWN_REGION,
+            organisation_domain(kind, keywords, {"technology_domain": technology, "erc_panels": panels}), created_at,
+        )
+        for org_id, kind, region, keywords, technology, panels, created_at in rows
+    ]
+

@@ -1,0 +1,125 @@
+"""Learn the fusion weights: pairwise logistic regression over the features of the first-stage candidates.
+
+Training queries come from the bundled directory: i-Lab projects outside the health domains whose start-up
+is linked to an RNSR lab (query = the project text, relevant = the linked labs, the project itself left out).
+Health-domain linked projects are never used: they are the evaluation population.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from matchmaker.ranking.corpus import RNSR_PREFIX, EvalQuery
+from matchmaker.ranking.matcher import HybridMatcher
+
+
+@dataclass(frozen=True)
+class QueryGroup:
+    """The standardised candidate features of one training query.
+
+    Attributes:
+        group: id shared by the variants of one source row (for grouped cross-validation).
+        features: (n_candidates, n_features) float32.
+        labels: (n_candidates,) bool, relevant or not.
+        n_relevant: relevant organisations in the pool (some may be missing from the candidates).
+    """
+
+    group: str
+    features: np.ndarray
+    labels: np.ndarray
+    n_relevant: int
+
+
+def training_queries(records: Iterable[Mapping[str, Any]], short: bool = True) -> list[EvalQuery]:
+    """Return non-health i-Lab projects linked to RNSR labs as queries (plus their one-line pitch)."""
+    queries = []
+    for record in records:
+        attributes = record.get("attributes") or {}
+        links = [link for link in record.get("links") or [] if link.startswith(RNSR_PREFIX)]
+        if record.get("kind") != "startup" or attributes.get("is_health_domain", True) or not links:
+            continue
+        for evidence in record.get("evidence") or []:
+            uid = evidence.get("source_ref")
+            text = (evidence.get("text") or "").strip()
+            if evidence.get("kind") != "ilab_project" or not uid or len(text) < 20:
+                continue
+            relevant = tuple(dict.fromkeys(links))
+            queries.append(EvalQuery(uid, text, relevant, (uid,)))
+            pitch = text.split(". ", 1)[0]
+            if short and pitch != text and len(pitch) >= 20:
+                queries.append(EvalQuery(f"{uid}#pitch", pitch, relevant, (uid,)))
+    return queries
+
+
+def collect(
+    matcher: HybridMatcher, queries: Sequence[EvalQuery], pool: Sequence[str], names: Sequence[str]
+) -> list[QueryGroup]:
+    """Compute the standardised candidate features of each query (features missing from the index = 0)."""
+    groups = []
+    for query in queries:
+        found = matcher.features(query.query, pool, query.exclude_source_refs)
+        rows = np.flatnonzero(found.candidates)
+        zero = np.zeros(rows.size, np.float32)
+        features = np.stack([found.org[n][rows] if n in found.org else zero for n in names], axis=1)
+        relevant = {matcher.table_.org_index[r] for r in query.relevant if r in matcher.table_.org_index}
+        labels = np.isin(rows, list(relevant))
+        groups.append(QueryGroup(query.qid.split("#")[0], features, labels, len(relevant)))
+    return groups
+
+
+def fit_weights(groups: Sequence[QueryGroup], names: Sequence[str], C: float = 0.01) -> dict[str, float]:
+    """Fit a pairwise logistic regression (relevant minus non-relevant candidate features, no intercept).
+
+    Each query weighs the same whatever its number of candidates and relevant organisations.
+    """
+    differences, weights = [], []
+    for group in groups:
+        positive, negative = group.features[group.labels], group.features[~group.labels]
+        if len(positive) == 0 or len(negative) == 0:
+            continue
+        for row in positive:
+            differences.append(row - negative)
+            weights.append(np.full(len(negative), 1.0 / (len(positive) * len(negative))))
+    x = np.concatenate(differences)
+    w = np.concatenate(weights) * len(differences)
+    model = LogisticRegression(C=C, fit_intercept=False, max_iter=5000)
+    model.fit(np.concatenate([x, -x]), np.r_[np.ones(len(x)), np.zeros(len(x))], sample_weight=np.r_[w, w])
+    return {name: round(float(c), 4) for name, c in zip(names, model.coef_[0], strict=True)}
+
+
+def evaluate(groups: Sequence[QueryGroup], names: Sequence[str], weights: Mapping[str, float]) -> dict[str, float]:
+    """Return mean MRR and Recall@10 of the weighted candidate scores (missing relevant = not found)."""
+    vector = np.array([weights.get(n, 0.0) for n in names], np.float32)
+    mrr, recall = [], []
+    for group in groups:
+        if group.n_relevant == 0:
+            continue
+        scores = group.features @ vector
+        order = np.argsort(-scores, kind="stable")
+        ranks = np.flatnonzero(group.labels[order]) + 1
+        mrr.append(1.0 / ranks[0] if ranks.size else 0.0)
+        recall.append(float((ranks <= 10).sum()) / group.n_relevant)
+    return {"MRR": float(np.mean(mrr)), "R@10": float(np.mean(recall))}
+
+
+def cross_validate(
+    groups: Sequence[QueryGroup], names: Sequence[str], Cs: Sequence[float], folds: int = 5, seed: int = 0
+) -> dict[float, dict[str, float]]:
+    """Return the held-out MRR / Recall@10 of each C, folds grouped by source row."""
+    ids = sorted({g.group for g in groups})
+    rng = np.random.default_rng(seed)
+    fold_of = dict(zip(ids, rng.permutation(len(ids)) % folds, strict=True))
+    results: dict[float, dict[str, float]] = {}
+    for C in Cs:
+        scores = []
+        for fold in range(folds):
+            train = [g for g in groups if fold_of[g.group] != fold]
+            test = [g for g in groups if fold_of[g.group] == fold]
+            scores.append(evaluate(test, names, fit_weights(train, names, C)))
+        results[C] = {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
+    return results
