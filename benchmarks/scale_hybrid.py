@@ -3,17 +3,15 @@
 Two variants on the same synthetic corpus:
 
 - ``exact``: the ranking core as it is, dense scores from the in-memory matrix (every row, numpy);
-- ``ann``: the core with the proposed backend wiring (docs/postgres.md, "ranking core change"), the
-  dense side answered by the faiss HNSW backend (top ``dense_top_n`` rows). The wiring is applied to
-  this process only, by rewriting one line of ``compute_features``; it is skipped, and said so, when
-  that line changed.
+- ``ann``: the same core with its dense side answered by the faiss HNSW backend
+  (``HybridMatcher.use_dense_backend`` and the ``dense_top_n`` setting: top-n rows, the others count
+  as average).
 
 It also times ``apply_changes`` (one new profile of 3 evidence documents made searchable).
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from pathlib import Path
@@ -23,12 +21,8 @@ from scale_corpus import read_docs
 from scale_worker import peak_rss_mib, percentiles, time_queries
 
 from matchmaker.ranking import EvidenceDoc, HybridMatcher
-from matchmaker.ranking import features as core_features
-from matchmaker.ranking.backends import HnswDenseBackend, dense_doc_scores
+from matchmaker.ranking.backends import HnswDenseBackend
 from matchmaker.services.indexing import apply_changes, fit_streaming
-
-CORE_LINE = "dense_doc = zscore(np.asarray(matcher.embeddings_ @ vector, np.float32), valid)"
-WIRED_LINE = "dense_doc = dense_doc_scores(matcher.dense_backend_, vector, valid, matcher.dense_top_n_)"
 
 
 class LookupEncoder:
@@ -43,17 +37,6 @@ class LookupEncoder:
 
     def encode_passages(self, texts):
         raise RuntimeError("passages are embedded beforehand in the scale benchmark")
-
-
-def wired_compute_features():
-    """Return compute_features with the dense line routed to a DenseBackend, or None if it changed."""
-    source = inspect.getsource(core_features.compute_features)
-    if CORE_LINE not in source:
-        return None
-    namespace = dict(vars(core_features))
-    namespace["dense_doc_scores"] = dense_doc_scores
-    exec(compile(source.replace(CORE_LINE, WIRED_LINE), core_features.__file__, "exec"), namespace)  # noqa: S102
-    return namespace["compute_features"]
 
 
 def overlap(left: list[str], right: list[str]) -> float:
@@ -82,24 +65,17 @@ def build_hybrid(job: dict) -> tuple[dict, object]:
     exact = {i: [m.org_id for m in matcher.search(texts[i], k=10)] for i in range(count)}
     result["exact_latency_ms"] = time_queries(lambda i: matcher.search(texts[i], k=10), count, passes=1)
 
-    wired = wired_compute_features()
-    if wired is None:
-        result["ann_latency_ms"] = "skipped: compute_features changed, apply the core change first"
+    saved = Path(job["workdir"]) / f"hnsw-{size}"
+    if (saved / "hnsw.faiss").exists():
+        backend = HnswDenseBackend.load(saved, ef_search=job["hybrid_ef_search"])
     else:
-        saved = Path(job["workdir"]) / f"hnsw-{size}"
-        if (saved / "hnsw.faiss").exists():
-            backend = HnswDenseBackend.load(saved, ef_search=job["hybrid_ef_search"])
-        else:
-            backend = HnswDenseBackend.build(embeddings, ef_search=job["hybrid_ef_search"])
-        matcher.dense_backend_ = backend
-        matcher.dense_top_n_ = job["dense_top_n"]
-        matcher.features = lambda query, candidate_orgs=None, exclude_source_refs=(): wired(
-            matcher, query, candidate_orgs, exclude_source_refs
-        )
-        agreement = [overlap(exact[i], [m.org_id for m in matcher.search(texts[i], k=10)]) for i in range(count)]
-        result["ann_vs_exact_top10_overlap"] = round(float(np.mean(agreement)), 4)
-        result["ann_latency_ms"] = time_queries(lambda i: matcher.search(texts[i], k=10), count, passes=1)
-        result["dense_top_n"] = job["dense_top_n"]
+        backend = HnswDenseBackend.build(embeddings, ef_search=job["hybrid_ef_search"])
+    matcher.use_dense_backend(backend)
+    matcher.settings_["dense_top_n"] = job["dense_top_n"]
+    agreement = [overlap(exact[i], [m.org_id for m in matcher.search(texts[i], k=10)]) for i in range(count)]
+    result["ann_vs_exact_top10_overlap"] = round(float(np.mean(agreement)), 4)
+    result["ann_latency_ms"] = time_queries(lambda i: matcher.search(texts[i], k=10), count, passes=1)
+    result["dense_top_n"] = job["dense_top_n"]
 
     profile = [
         EvidenceDoc(f"new:{n}/e{j}", f"new:{n}", f"Imagerie médicale par IRM bas champ, essai {n} étape {j}", "text")
@@ -115,7 +91,7 @@ def build_hybrid(job: dict) -> tuple[dict, object]:
     result["peak_rss_mib"] = peak_rss_mib()
 
     def search(i: int) -> list[int]:
-        """Serve the ANN variant when wired, the core as it is otherwise."""
+        """Serve the ANN variant."""
         return [hash(m.org_id) for m in matcher.search(texts[i % len(texts)], k=10)]
 
     return result, search

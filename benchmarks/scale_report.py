@@ -116,8 +116,8 @@ def write_report(args, argv, results: dict, encoders: list[dict], meta: dict, se
             "",
             "## Whole hybrid search (HybridMatcher.search: BM25 + dense + aggregation + fusion, k = 10)",
             "",
-            "`exact`: the ranking core as it is (dense scores for every row). `ANN`: the core with the proposed"
-            f" one-line backend wiring, dense side from the faiss HNSW backend (top {args.dense_top_n} rows);"
+            "`exact`: dense scores for every row (numpy, the default). `ANN`: the same core with"
+            f" `use_dense_backend(HNSW)` and `dense_top_n` {args.dense_top_n} (the other rows count as average);"
             " overlap = share of the exact top-10 organisations the ANN variant also returns. Build = streamed"
             " term counting (`fit_streaming`) on known vectors. Incremental = `apply_changes` making one new"
             " profile of 3 evidence documents searchable (no encoding in this timing).",

@@ -111,6 +111,7 @@ def main() -> None:
             capture(driver, search_url(FRENCH_NEED, "fr"), args.out / "search_mobile.png", 390, args.max_height)
             capture(driver, f"{base}/a-propos?lang=fr", args.out / "about.png", args.width, args.max_height)
             capture_workflows(driver, base, args.out, args.width, args.max_height)
+            capture_dashboard(driver, base, args.out, args.width, args.max_height)
         finally:
             driver.quit()
 

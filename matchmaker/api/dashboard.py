@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import current_app, jsonify, url_for
 
 from matchmaker.access import STAFF_ROLES, roles_required
 from matchmaker.api import bp
@@ -10,13 +10,14 @@ from matchmaker.dashboard import tables
 from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
+from matchmaker.services.coverage import engine_weights
 
 
 @bp.get("/dashboard/")
 @roles_required(*STAFF_ROLES)
 def dashboard_index():
     """Return the key figures of the dashboard and the address of every chart's figures."""
-    figures = dashboard.overview(db.session, now=utcnow())
+    figures = dashboard.overview(db.session, now=utcnow(), weights=engine_weights(current_app.extensions["matchmaker"]))
     funnel = {stage.category: stage.count for stage in figures.funnel.stages}
     return jsonify({
         "generated_at": figures.now.isoformat(timespec="seconds"),

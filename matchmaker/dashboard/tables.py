@@ -23,7 +23,7 @@ from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
 from matchmaker.services.competences import competence_map, served_matcher
-from matchmaker.services.coverage import coverage_gaps, demand_supply
+from matchmaker.services.coverage import coverage_gaps, demand_supply, engine_weights
 from matchmaker.services.domains import DOMAINS
 from matchmaker.services.engine import SearchEngine
 from matchmaker.services.freshness import REASONS, freshness_report
@@ -109,7 +109,7 @@ def curation(request: Request) -> Table:
 
 def gaps(request: Request) -> Table:
     """Validated needs with a weak best match or no accepted match."""
-    figure = coverage_gaps(request.session)
+    figure = coverage_gaps(request.session, weights=engine_weights(request.engine))
     rows = [(g.public_id, g.title, g.region or "", g.best_score, g.accepted, " | ".join(g.reasons),
              " | ".join(str(GAP_REASON_LABELS.get(r, r)) for r in g.reasons)) for g in figure.gaps]
     meta = {"threshold": figure.threshold, "calibration": figure.calibration, "scored_needs": figure.scored_needs}

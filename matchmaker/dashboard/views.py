@@ -15,7 +15,7 @@ from matchmaker.models import ORGANISATION_KINDS, utcnow
 from matchmaker.services import dashboard
 from matchmaker.services.competences import competence_map as cluster_competences
 from matchmaker.services.competences import served_matcher
-from matchmaker.services.coverage import demand_supply
+from matchmaker.services.coverage import demand_supply, engine_weights
 from matchmaker.services.domains import DOMAINS
 from matchmaker.services.freshness import REASONS, freshness_report, send_reminder
 from matchmaker.services.profiles import get_organisation
@@ -48,7 +48,7 @@ def dashboard_labels() -> dict[str, object]:
 def overview():
     """Show the ecosystem at a glance: organisations, needs funnel, curation, coverage gaps, demand vs supply."""
     dimension = _choice("dimension", dashboard.DIMENSIONS, "kind") or "kind"
-    figures = dashboard.overview(db.session, now=utcnow())
+    figures = dashboard.overview(db.session, now=utcnow(), weights=engine_weights(current_app.extensions["matchmaker"]))
     return render_template("dashboard/overview.html", figures=figures, dimension=dimension,
                            charts=presenters.overview_charts(figures, dimension))
 

@@ -1,12 +1,15 @@
 """Coverage of demand: needs the engine answers weakly, and domains or regions where demand outruns supply.
 
 - **Weak match**: the best engine suggestion of a validated need has a fused score under a threshold.
-  Scores are the matcher's fused score recomputed from the stored score parts and the fusion weights
-  (a trained re-ranker replaces ``Suggestion.score`` with log-odds; the parts keep the fused scale). The
-  fused score adds signals standardised over the candidates (weights 1 + 0.5 + 1), so its scale does not
-  depend on the catalogue's size: on the test catalogue off-topic queries top out at 2–2.5, real needs
-  at 6–12. Calibration: the ``WEAK_PERCENTILE``-th percentile of the top-1 scores of validated and closed
-  needs once ``MIN_CALIBRATION_NEEDS`` needs have scores; before that the scale-based ``DEFAULT_WEAK_SCORE``.
+  The score is ``Suggestion.score``, the matcher's fused score; when a trained re-ranker replaced it
+  with log-odds (the parts then hold a ``curation`` entry), the fused score is recomputed from the
+  stored parts and the fusion weights in use (``fusion_weights``).
+- **Calibration**: the fused score is a weighted sum of signals standardised over the candidates, so
+  its scale grows with the weights, not with the catalogue. Until ``MIN_CALIBRATION_NEEDS`` validated
+  or closed needs have scores, the threshold is ``WEAK_SCORE_PER_WEIGHT`` standard deviations per unit
+  of weight (7.2 with the e5 weights, which sum to 4.5): on the test catalogue off-topic queries score
+  about 1 per unit of weight, real needs 2.5 to 5. From then on it is the ``WEAK_PERCENTILE``-th
+  percentile of those needs' top-1 scores: the weakest quarter of what the platform usually finds.
 - **Coverage gaps**: validated needs with a weak best match, no engine suggestion, or no accepted match.
 - **Demand vs supply**: demand = validated needs per domain or region; supply = organisations other than
   buyers. A need's region is its own, else its owner's organisation's; its domain is the most common
@@ -20,16 +23,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.models import Need, NeedStatus, Organisation, Suggestion, SuggestionStatus, User
-from matchmaker.ranking.settings import DEFAULT_SETTINGS
+from matchmaker.ranking.settings import merge_settings, resolve_weights
 from matchmaker.services.domains import UNCLASSIFIED, UNKNOWN_REGION, OrganisationCategories, organisation_categories
+from matchmaker.services.engine import SearchEngine
 
-DEFAULT_WEAK_SCORE = 4.0
+WEAK_SCORE_PER_WEIGHT = 1.6
 WEAK_PERCENTILE = 25
 MIN_CALIBRATION_NEEDS = 20
 DOMAIN_SAMPLE = 5
@@ -72,33 +77,53 @@ class DemandSupply:
     exceeds: bool
 
 
-def fused_score(suggestion: Suggestion, weights: Mapping[str, float] | None = None) -> float | None:
-    """Return the matcher's fused score of a suggestion, recomputed from its parts when they are stored."""
-    weights = weights if weights is not None else DEFAULT_SETTINGS["weights"]
+def fusion_weights(settings: Mapping[str, Any] | None = None, encoder_name: str | None = "e5") -> dict[str, float]:
+    """Return the fusion weights a matcher with these settings and encoder uses (nothing is loaded)."""
+    return dict(resolve_weights(merge_settings(dict(settings or {})), encoder_name)["weights"])
+
+
+def engine_weights(engine: SearchEngine) -> dict[str, float]:
+    """Return the fusion weights of the engine's matcher, from its settings and encoder name."""
+    return fusion_weights(engine.settings, engine.encoder_name)
+
+
+def fused_score(suggestion: Suggestion, weights: Mapping[str, float]) -> float | None:
+    """Return the matcher's fused score of a suggestion (recomputed from its parts after a re-ranker)."""
     parts = suggestion.score_parts or {}
+    if "curation" not in parts:
+        return suggestion.score
     if weights and all(name in parts for name in weights):
         return round(sum(float(w) * float(parts[name]) for name, w in weights.items()), 4)
-    return suggestion.score
+    return None  # log-odds without the parts to undo them: not on the fused scale
 
 
-def best_score(need: Need, weights: Mapping[str, float] | None = None) -> float | None:
+def best_score(need: Need, weights: Mapping[str, float]) -> float | None:
     """Return the best fused score among the engine's suggestions for a need."""
     scores = [fused_score(s, weights) for s in need.suggestions if s.source == "engine"]
     present = [s for s in scores if s is not None]
     return max(present) if present else None
 
 
-def calibrate_weak_threshold(top_scores: Sequence[float]) -> tuple[float, str]:
+def default_weak_score(weights: Mapping[str, float]) -> float:
+    """Return the threshold used before calibration: WEAK_SCORE_PER_WEIGHT per unit of fusion weight."""
+    return round(WEAK_SCORE_PER_WEIGHT * sum(abs(float(w)) for w in weights.values()), 4)
+
+
+def calibrate_weak_threshold(top_scores: Sequence[float], default: float) -> tuple[float, str]:
     """Return the weak-match threshold and how it was set: a percentile of top-1 scores, or the default."""
     if len(top_scores) < MIN_CALIBRATION_NEEDS:
-        return DEFAULT_WEAK_SCORE, "default"
+        return default, "default"
     return round(float(np.percentile(np.asarray(top_scores, float), WEAK_PERCENTILE)), 4), "percentile"
 
 
 def coverage_gaps(
     session: Session, *, weights: Mapping[str, float] | None = None, threshold: float | None = None
 ) -> CoverageGaps:
-    """List the validated needs whose best match is weak or that have no accepted match yet."""
+    """List the validated needs whose best match is weak or that have no accepted match yet.
+
+    ``weights`` are the fusion weights in use (default: those of the e5 encoder and default settings).
+    """
+    weights = weights if weights is not None else fusion_weights()
     needs = list(
         session.scalars(
             select(Need).where(Need.validated_at.is_not(None)).options(selectinload(Need.suggestions))
@@ -110,7 +135,7 @@ def coverage_gaps(
                           and (s := scores[n.id]) is not None]
     method = "given"
     if threshold is None:
-        threshold, method = calibrate_weak_threshold(calibration_scores)
+        threshold, method = calibrate_weak_threshold(calibration_scores, default_weak_score(weights))
     gaps = []
     for need in needs:
         if need.status != NeedStatus.VALIDATED:
@@ -118,9 +143,9 @@ def coverage_gaps(
         score = scores[need.id]
         accepted = sum(1 for s in need.suggestions if s.status == SuggestionStatus.ACCEPTED)
         reasons = []
-        if score is None:
+        if not any(s.source == "engine" for s in need.suggestions):
             reasons.append(NO_SUGGESTION)
-        elif score < threshold:
+        elif score is not None and score < threshold:
             reasons.append(WEAK_MATCH)
         if not accepted:
             reasons.append(NO_ACCEPTED_MATCH)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -240,8 +240,10 @@ class Overview:
     freshness: FreshnessReport
 
 
-def overview(session: Session, *, now: datetime, months: int = TREND_MONTHS) -> Overview:
-    """Compute every figure of the dashboard's first page."""
+def overview(
+    session: Session, *, now: datetime, months: int = TREND_MONTHS, weights: Mapping[str, float] | None = None
+) -> Overview:
+    """Compute every figure of the dashboard's first page (``weights``: the fusion weights in use)."""
     organisations = organisation_categories(session)
     return Overview(
         now=now,
@@ -249,7 +251,7 @@ def overview(session: Session, *, now: datetime, months: int = TREND_MONTHS) -> 
         funnel=needs_funnel(session, now=now, months=months),
         time_to_acceptance=time_to_first_acceptance(session),
         curation=curation_rates(session),
-        gaps=coverage_gaps(session),
+        gaps=coverage_gaps(session, weights=weights),
         demand_by_domain=demand_supply(session, "domain", organisations),
         demand_by_region=demand_supply(session, "region", organisations),
         freshness=freshness_report(session, now=now, limit=0),

@@ -30,7 +30,6 @@ from matchmaker.ranking.profile import EvidenceTable
 from matchmaker.services.catalogue import catalogue_fingerprint
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
 from matchmaker.services.matcher_changes import (
-    BackendScores,
     apply_changes,
     attach_dense_backend,
     count_terms,
@@ -145,9 +144,8 @@ def changed_facets(session: Session, since: str | None) -> dict[str, Organisatio
 
 
 def _raw_embeddings(matcher: HybridMatcher) -> np.ndarray:
-    """Return the in-memory (or memory-mapped) embedding matrix of a matcher, wired or not."""
-    embeddings = matcher.embeddings_
-    return np.asarray(embeddings.embeddings if isinstance(embeddings, BackendScores) else embeddings)
+    """Return the in-memory (or memory-mapped) embedding matrix of a matcher."""
+    return np.asarray(matcher.embeddings_)
 
 
 class IncrementalSearchEngine(SearchEngine):
@@ -257,7 +255,6 @@ class IncrementalSearchEngine(SearchEngine):
 
 
 __all__ = [
-    "BackendScores",
     "CatalogueDelta",
     "IncrementalSearchEngine",
     "IndexMissingError",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,6 +20,11 @@ from matchmaker.ranking.cache import embed_passages
 from matchmaker.ranking.lexical import term_counts
 from matchmaker.ranking.profile import EvidenceTable
 from matchmaker.ranking.settings import merge_settings
+
+try:
+    from matchmaker.ranking.settings import resolve_weights
+except ImportError:  # ranking cores without learned weights
+    resolve_weights = None
 from matchmaker.ranking.text import analyse
 
 
@@ -44,6 +48,9 @@ def fit_streaming(
     Scores are those of ``fit``: BM25 does not depend on the order of the vocabulary.
     """
     matcher.settings_ = merge_settings(matcher.settings)
+    if resolve_weights is not None:  # fusion weights learned per encoder, as fit() resolves them
+        encoder = matcher.encoder.name if matcher.encoder is not None and embeddings is not None else None
+        matcher.settings_ = resolve_weights(matcher.settings_, encoder)
     vocabulary: dict[str, int] = {}
     terms: list[str] = []
     parts = [count_terms(docs[start : start + chunk], vocabulary, terms) for start in range(0, len(docs), chunk)]
@@ -111,43 +118,10 @@ def apply_changes(
     return fresh, dropped
 
 
-class BackendScores:
-    """Stand-in for ``matcher.embeddings_`` that routes ``embeddings_ @ query`` to a dense backend.
-
-    Transitional wiring until ``HybridMatcher.use_dense_backend`` exists (see docs/postgres.md): the
-    core computes ``embeddings_ @ vector`` then standardises it over the valid rows, so an exhaustive
-    backend gives exactly the figures of the in-memory matrix. Saving the index still writes the
-    in-memory matrix (``__array__``).
-    """
-
-    def __init__(self, backend: DenseBackend, embeddings: Any) -> None:
-        self.backend = backend
-        self.embeddings = embeddings
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (self.backend.n_docs, int(self.embeddings.shape[1]))
-
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        return np.asarray(self.embeddings, dtype=dtype)
-
-    def __matmul__(self, query: np.ndarray) -> np.ndarray:
-        hits = self.backend.scores(query, None)
-        if hits.rows is None:
-            return hits.similarities
-        full = np.zeros(self.backend.n_docs, np.float32)
-        full[hits.rows] = hits.similarities
-        return full
-
-
 def attach_dense_backend(matcher: HybridMatcher, backend: DenseBackend) -> HybridMatcher:
     """Make ``matcher`` score evidence embeddings through ``backend``; return the matcher."""
-    if hasattr(matcher, "use_dense_backend"):  # once the ranking core takes a backend itself
-        return matcher.use_dense_backend(backend)
-    if matcher.embeddings_ is not None:
-        raw = matcher.embeddings_.embeddings if isinstance(matcher.embeddings_, BackendScores) else matcher.embeddings_
-        matcher.embeddings_ = BackendScores(backend, raw)
+    matcher.use_dense_backend(backend)
     return matcher
 
 
-__all__ = ["BackendScores", "apply_changes", "attach_dense_backend", "count_terms", "fit_streaming"]
+__all__ = ["apply_changes", "attach_dense_backend", "count_terms", "fit_streaming"]

@@ -28,6 +28,8 @@ from matchmaker.models import (
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2025, 6, 15, 12, 0)
+WEIGHTS = {"lexical": 1.0, "lexical_org": 0.5, "dense": 1.0}
+"""Fusion weights of the world: its weak-match threshold is 1.6 × 2.5 = 4.0 until calibrated."""
 
 
 def day(month: int, day_: int, hour: int = 0, year: int = 2025) -> datetime:
@@ -98,9 +100,9 @@ def build_world(session) -> World:
     session.flush()
 
     def suggest(need_name, org_key, status, parts, source="engine", position=1) -> Suggestion:
+        score = sum(WEIGHTS[name] * value for name, value in parts.items()) if parts else None
         item = Suggestion(need_id=needs[need_name].id, organisation_id=orgs[org_key].id, status=status,
-                          source=source, position=position, score=sum(parts.values()) if parts else None,
-                          score_parts=parts)
+                          source=source, position=position, score=score, score_parts=parts)
         session.add(item)
         session.flush()
         return item
@@ -137,6 +139,7 @@ def blank_app(tmp_path):
     class Config(TestConfig):
         INSTANCE_DIR = tmp_path / "instance"
         MODELS_DIR = tmp_path / "models"
+        RANKING_SETTINGS = {"weights": WEIGHTS}
 
     application = create_app(Config)
     yield application

@@ -10,7 +10,7 @@ from matchmaker.models import Suggestion
 from matchmaker.services import coverage, dashboard
 from matchmaker.services.domains import erc_domain, keyword_domain, organisation_domain
 
-from .conftest import NOW
+from .conftest import NOW, WEIGHTS
 
 
 def counts(figure: dashboard.OrganisationBreakdown) -> list[tuple[str, int]]:
@@ -70,8 +70,8 @@ def test_acceptance_rate_uses_the_latest_decision_and_leaves_hand_additions_apar
 
 
 def test_coverage_gaps_with_the_default_threshold(world):
-    figure = coverage.coverage_gaps(db.session)
-    assert (figure.threshold, figure.calibration, figure.scored_needs) == (coverage.DEFAULT_WEAK_SCORE, "default", 3)
+    figure = coverage.coverage_gaps(db.session, weights=WEIGHTS)
+    assert (figure.threshold, figure.calibration, figure.scored_needs) == (4.0, "default", 3)
     assert [(g.public_id, g.best_score, g.accepted, g.reasons) for g in figure.gaps] == [
         (world.needs["N2"], 2.5, 1, ("weak_match",)),
         (world.needs["N3"], None, 0, ("no_suggestion", "no_accepted_match")),
@@ -79,7 +79,7 @@ def test_coverage_gaps_with_the_default_threshold(world):
 
 
 def test_coverage_gaps_with_a_given_threshold(world):
-    figure = coverage.coverage_gaps(db.session, threshold=7.0)
+    figure = coverage.coverage_gaps(db.session, weights=WEIGHTS, threshold=7.0)
     assert [(g.public_id, g.reasons) for g in figure.gaps] == [
         (world.needs["N1"], ("weak_match",)),
         (world.needs["N2"], ("weak_match",)),
@@ -89,15 +89,23 @@ def test_coverage_gaps_with_a_given_threshold(world):
 
 
 def test_threshold_is_a_percentile_of_top_scores_once_enough_needs_are_scored():
-    assert coverage.calibrate_weak_threshold([5.0] * 19) == (coverage.DEFAULT_WEAK_SCORE, "default")
-    assert coverage.calibrate_weak_threshold([float(i) for i in range(1, 21)]) == (5.75, "percentile")
+    assert coverage.calibrate_weak_threshold([5.0] * 19, 4.0) == (4.0, "default")
+    assert coverage.calibrate_weak_threshold([float(i) for i in range(1, 21)], 4.0) == (5.75, "percentile")
+
+
+def test_default_threshold_scales_with_the_fusion_weights():
+    assert coverage.default_weak_score(WEIGHTS) == 4.0
+    e5 = coverage.fusion_weights()  # the learned weights of the production encoder
+    assert coverage.default_weak_score(e5) == round(1.6 * sum(e5.values()), 4)
+    assert coverage.fusion_weights({"weights": {"lexical": 2.0}}, "fake") == {"lexical": 2.0}
 
 
 def test_fused_score_is_recomputed_from_parts_when_a_reranker_replaced_the_score():
+    assert coverage.fused_score(Suggestion(score=6.0, score_parts={"lexical": 3.0}), WEIGHTS) == 6.0
     reranked = Suggestion(score=0.9, score_parts={"lexical": 3.0, "lexical_org": 2.0, "dense": 2.0, "curation": 0.9})
-    assert coverage.fused_score(reranked) == 6.0
-    assert coverage.fused_score(Suggestion(score=0.9, score_parts={})) == 0.9
+    assert coverage.fused_score(reranked, WEIGHTS) == 6.0
     assert coverage.fused_score(reranked, {"lexical": 2.0}) == 6.0
+    assert coverage.fused_score(reranked, {"hybrid": 1.0}) is None  # no way back to the fused scale
 
 
 def test_demand_and_supply_by_domain(world):
@@ -122,7 +130,7 @@ def test_demand_and_supply_by_region(world):
 
 
 def test_overview_gathers_every_figure(world):
-    figures = dashboard.overview(db.session, now=NOW)
+    figures = dashboard.overview(db.session, now=NOW, weights=WEIGHTS)
     assert figures.organisations["region"].total == 6
     assert figures.time_to_acceptance.median_days == 2.0
     assert len(figures.gaps.gaps) == 2

@@ -12,19 +12,11 @@ from matchmaker.models.vectors import HNSW_INDEX
 from matchmaker.ranking import HybridMatcher
 from matchmaker.ranking.backends import DenseMoments, NumpyDenseBackend, dense_doc_scores
 from matchmaker.services.engine import evidence_documents
-from matchmaker.services.indexing import BackendScores
 from matchmaker.services.vectors import PgvectorDenseBackend, evidence_ids
 
 pytestmark = pytest.mark.postgres
 
 QUERIES = ("anticorps thérapeutiques contre le cancer", "microfluidique diagnostic", "imagerie médicale IRM")
-
-
-def served_backend(matcher):
-    """Return the dense backend a served matcher scores with (before or after the core wiring)."""
-    if isinstance(matcher.embeddings_, BackendScores):
-        return matcher.embeddings_.backend
-    return getattr(matcher, "dense_backend_", None)
 
 
 def _pg_backend(app, matcher, **options):
@@ -35,7 +27,7 @@ def _pg_backend(app, matcher, **options):
 def test_every_evidence_has_its_embedding_and_the_hnsw_index_exists(app):
     with app.app_context():
         matcher = app.extensions["matchmaker"].matcher(db.session)
-        assert isinstance(served_backend(matcher), PgvectorDenseBackend)
+        assert isinstance(matcher.dense_backend_, PgvectorDenseBackend)
         stored = db.session.scalar(select(func.count()).select_from(EvidenceEmbedding))
         assert stored == db.session.scalar(select(func.count()).select_from(Evidence)) == matcher.table_.n_docs
         index = db.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": HNSW_INDEX})

@@ -16,6 +16,7 @@ means adding its line here.
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import pytest
@@ -269,3 +270,36 @@ def test_route_and_role_give_the_expected_outcome(fresh_world, row, role):
     assert response.status_code == expected, (response.status_code, location, body)
     if expected == 302:
         assert "/auth/login" not in location, "a logged-in user was sent to the login page"
+
+
+# -- objects are not reachable by guessing their ids -----------------------------------------------------------
+
+PUBLIC_KEYS = {"lab", "org"}  # organisation keys are public: profiles are meant to be found
+GUESSES = {"suggestion": "999999", "other_suggestion": "999999", "entry": "999999", "other_entry": "999999"}
+GUESSABLE = [row for row in ACCESS if set(re.findall(r"{(\w+)}", row.url)) - PUBLIC_KEYS]
+
+
+@pytest.mark.parametrize("row", GUESSABLE, ids=[f"{r.method} {r.url}" for r in GUESSABLE])
+def test_guessed_ids_lead_nowhere(fresh_world, row):
+    """Replace every object id of the URL by a guess (a small integer): no role may get anything but a 404."""
+    guessed = {name: GUESSES.get(name, "1") for name in fresh_world.ids}
+    url = row.url.format(**{**guessed, **{key: fresh_world.ids[key] for key in PUBLIC_KEYS}})
+    data = {name: value.format(**fresh_world.ids) if isinstance(value, str) else value
+            for name, value in (row.data or {}).items()}
+    for role in ROLES:
+        client = fresh_world.client(role)
+        if url.startswith("/api/"):
+            response = client.open(url, method=row.method, json=data)
+        else:
+            response = client.open(url, method=row.method, data=data or None)
+        expected = getattr(row, role)
+        allowed = {404} | ({403} if expected == 403 else set())
+        if expected == L:
+            allowed = {401, 302}
+        assert response.status_code in allowed, (role, url, response.status_code)
+
+
+def test_public_ids_are_long_random_tokens(world):
+    ids = [value for key, value in world.ids.items() if key not in PUBLIC_KEYS | set(GUESSES) | {"intro_id"}]
+    assert all(len(value) >= 16 and not value.isdigit() for value in ids)
+    assert len(set(ids)) == len(ids)

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 from argon2 import PasswordHasher
+from flask import request
 from sqlalchemy import select
 
 from matchmaker import create_app
@@ -279,7 +280,13 @@ def test_behind_a_proxy_each_visitor_has_its_own_login_limit(tmp_path):
         LOGIN_RATE_LIMIT = "2 per minute"
         LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
 
-    client = create_app(Proxied).test_client()
+    app = create_app(Proxied)
+
+    @app.get("/seen-by-the-app")
+    def seen() -> str:
+        return f"{request.scheme}://{request.host} {request.remote_addr}"
+
+    client = app.test_client()
 
     def attempt(ip: str) -> int:
         data = {"email": f"x-{tmp_path.name}@example.org", "password": "wrong password!"}
@@ -287,8 +294,8 @@ def test_behind_a_proxy_each_visitor_has_its_own_login_limit(tmp_path):
 
     assert [attempt("198.51.100.7") for _ in range(3)] == [400, 400, 429]
     assert attempt("203.0.113.9") == 400  # another visitor behind the same proxy is not locked out
-    page = client.get("/auth/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mm.example"})
-    assert page.request.scheme == "https" and page.request.host == "mm.example"
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "mm.example", "X-Forwarded-For": "192.0.2.1"}
+    assert client.get("/seen-by-the-app", headers=headers).get_data(as_text=True) == "https://mm.example 192.0.2.1"
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example", "/\\evil.example", "\\\\evil.example",

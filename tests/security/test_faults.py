@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -16,7 +17,9 @@ from sqlalchemy import create_engine, func, select, text
 from matchmaker import create_app
 from matchmaker.config import TestConfig
 from matchmaker.extensions import db
+from matchmaker.importing import validate_record
 from matchmaker.models import Organisation
+from matchmaker.ranking import HybridMatcher, load_encoder
 from matchmaker.services.catalogue import store_records
 
 pytestmark = pytest.mark.slow
@@ -78,17 +81,32 @@ def test_import_killed_half_way_changes_nothing(tmp_path, catalogue_records):
 
 def test_index_rebuild_killed_half_way_keeps_the_served_index(tmp_path, catalogue_records):
     _prepared(tmp_path, catalogue_records)
-    env = _environment(tmp_path)
-    env["MATCHMAKER_ENCODER"] = "e5"  # slow enough to be killed while encoding
-    _kill_after([sys.executable, "-m", "flask", "--app", "matchmaker", "build-index"], env, 6.0)
+    index_dir = tmp_path / "models" / "index"
+    served_docs = json.loads((index_dir / "manifest.json").read_text())["n_docs"]
+    # New texts the bundled e5 vectors do not cover: the rebuild has to encode them, slowly enough to be killed.
+    novel = [{"key": f"novel:{i}", "name": f"Atelier {i}", "kind": "subcontractor",
+              "description_fr": f"Procédé expérimental {i} de fabrication additive de pièces en alliage {i % 97}, "
+                                f"contrôle dimensional par tomographie et traitement de surface numéro {i}."}
+             for i in range(1500)]
 
     class Config(TestConfig):
         INSTANCE_DIR = tmp_path / "instance"
         MODELS_DIR = tmp_path / "models"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'db.sqlite3'}"
 
+    with create_app(Config).app_context():
+        store_records(db.session, [validate_record(record) for record in novel])
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    env = _environment(tmp_path)
+    env["MATCHMAKER_ENCODER"] = "e5"
+    _kill_after([sys.executable, "-m", "flask", "--app", "matchmaker", "build-index"], env, 6.0)
+
+    served = HybridMatcher.load(index_dir, encoder=load_encoder("fake"))  # the files a server would load now
+    assert served.manifest["n_docs"] == served_docs
+    assert served.search("cancer", k=3)
     app = create_app(Config)
     with app.app_context():
-        matches = app.extensions["matchmaker"].matcher(db.session).search("cancer", k=3)
-        assert matches
-        assert db.session.scalar(select(func.count(Organisation.id))) == len(catalogue_records)
+        assert app.extensions["matchmaker"].matcher(db.session).search("cancer", k=3)
+        assert db.session.scalar(select(func.count(Organisation.id))) == len(catalogue_records) + len(novel)

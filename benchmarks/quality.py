@@ -1,0 +1,265 @@
+"""Measure ranking quality on the dev sets, every variant on the same queries, in one run.
+
+    python benchmarks/quality.py                       # table -> benchmarks/results/quality.md
+    python benchmarks/quality.py --encoders e5 minilm  # dense encoders to compare (default: e5 minilm)
+    python benchmarks/quality.py --learn               # relearn the fusion weights first (learned_weights.py)
+
+Pool: all RNSR structures of the bundled directory; leave-one-out: every evidence whose source_ref is the
+query's i-Lab uid is ignored. The index holds every evidence document (as the app builds it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import pprint
+import random
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
+
+from matchmaker.ranking import HybridMatcher, load_encoder
+from matchmaker.ranking.corpus import RNSR_PREFIX, EvalQuery, evidence_docs, read_eval_set, read_records
+from matchmaker.ranking.features import DENSE_FEATURES, FEATURE_NAMES
+from matchmaker.ranking.learn import collect, cross_validate, fit_weights, training_queries
+from matchmaker.ranking.match import EvidenceDoc
+from matchmaker.ranking.metrics import summarise
+
+ROOT = Path(__file__).resolve().parents[1]
+Ranker = Callable[[EvalQuery], list[str]]
+BASELINE_KINDS = {"directory_record", "research_fields", "ilab_project"}
+CS = (0.001, 0.003, 0.01, 0.03, 0.1)
+
+
+class TfidfBaseline:
+    """The data README baseline: one TF-IDF (sub-linear tf) text per lab, refitted for each query.
+
+    Lab text = RNSR record + ERC panels + the lab's other i-Lab projects (no ANR). Refitting is exact and
+    cheap: term counts are kept per evidence, the left-out evidence is subtracted from its lab, and df/idf
+    are recomputed from the remaining lab texts.
+    """
+
+    def __init__(self, docs: Sequence[EvidenceDoc], pool: Sequence[str]) -> None:
+        self.pool = list(pool)
+        row_of = {org: i for i, org in enumerate(self.pool)}
+        kept = [d for d in docs if d.org_id in row_of and d.kind in BASELINE_KINDS]
+        self.vectorizer = CountVectorizer(lowercase=True)
+        counts = self.vectorizer.fit_transform([d.text for d in kept]).tocsr().astype(np.float32)
+        owner = np.array([row_of[d.org_id] for d in kept])
+        ownership = sp.csr_matrix((np.ones(len(kept)), (owner, np.arange(len(kept)))), (len(self.pool), len(kept)))
+        self.lab_counts = (ownership @ counts).tocsr()
+        self.doc_counts, self.owner = counts, owner
+        self.rows_of_ref: dict[str, list[int]] = {}
+        for i, doc in enumerate(kept):
+            if doc.source_ref:
+                self.rows_of_ref.setdefault(doc.source_ref, []).append(i)
+
+    def rank(self, query: EvalQuery, k: int = 50) -> list[str]:
+        """Return the ``k`` best lab ids for one query."""
+        counts = self.lab_counts
+        rows = [r for ref in query.exclude_source_refs for r in self.rows_of_ref.get(ref, [])]
+        if rows:
+            moved = sp.csr_matrix(
+                (np.ones(len(rows)), (self.owner[rows], np.arange(len(rows)))), (counts.shape[0], len(rows))
+            )
+            counts = (counts - moved @ self.doc_counts[rows]).tocsr()
+            counts.eliminate_zeros()
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        idf = np.log((1 + n) / (1 + df)) + 1
+        tfidf = counts.copy()
+        tfidf.data = (1 + np.log(tfidf.data)) * idf[tfidf.indices]
+        norms = np.sqrt(np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel())
+        q = self.vectorizer.transform([query.query]).astype(np.float32)
+        q.data = (1 + np.log(q.data)) * idf[q.indices]
+        scores = np.asarray((tfidf @ q.T).todense()).ravel() / np.maximum(norms, 1e-12)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [self.pool[i] for i in top]
+
+
+def matcher_ranker(matcher: HybridMatcher, pool: Sequence[str], k: int = 50) -> Ranker:
+    """Return a ranker over the pool with leave-one-out."""
+    return lambda q: [m.org_id for m in matcher.search(q.query, k, pool, q.exclude_source_refs)]
+
+
+def run_variant(ranker: Ranker, sets: dict[str, list[EvalQuery]]) -> dict[str, dict[str, float]]:
+    """Return the metrics and mean latency of one ranker on each query set."""
+    results = {}
+    for name, queries in sets.items():
+        start = time.perf_counter()
+        rankings = [ranker(q) for q in queries]
+        elapsed = (time.perf_counter() - start) / max(len(queries), 1)
+        summary = summarise(rankings, [q.relevant for q in queries])
+        summary["ms"] = elapsed * 1000
+        results[name] = summary
+    return results
+
+
+def encoding_speed(encoder_name: str, docs: Sequence[EvidenceDoc], sample: int, seed: int = 0) -> dict[str, float]:
+    """Encode a random sample of evidence texts without cache; return docs/s (wall and per CPU second)."""
+    encoder = load_encoder(encoder_name)
+    encoder.encode_passages(["warm-up"])
+    texts = [d.text for d in random.Random(seed).sample(list(docs), min(sample, len(docs)))]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for start in range(0, len(texts), 32):
+        encoder.encode_passages(texts[start : start + 32])
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"docs/s": len(texts) / wall, "mean chars": float(np.mean([len(t) for t in texts])), "wall s": wall}
+
+
+def learn(matcher: HybridMatcher, key: str, train: list[EvalQuery], pool: list[str], out: list[str]) -> dict:
+    """Cross-validate C, fit the weights of one feature set on every training query, log the CV table."""
+    names = [n for n in FEATURE_NAMES if key != "lexical" or n not in DENSE_FEATURES]
+    groups = collect(matcher, train, pool, names)
+    cv = cross_validate(groups, names, CS)
+    best = max(cv, key=lambda c: cv[c]["MRR"])
+    out.append(f"\n### {key}: {len(groups)} training queries, 5-fold CV grouped by i-Lab row\n")
+    out.append("| C | CV MRR | CV R@10 |\n|---|---|---|")
+    out.extend(f"| {c} | {r['MRR']:.3f} | {r['R@10']:.3f} |" for c, r in cv.items())
+    out.append(f"\nchosen C = {best}")
+    return fit_weights(groups, names, best)
+
+
+def write_weights(weights: dict[str, dict[str, float]]) -> None:
+    """Rewrite matchmaker/ranking/learned_weights.py (weights of encoders not measured are kept)."""
+    from matchmaker.ranking.learned_weights import LEARNED_WEIGHTS
+
+    path = ROOT / "matchmaker" / "ranking" / "learned_weights.py"
+    body = pprint.pformat({**LEARNED_WEIGHTS, **weights}, width=100, sort_dicts=False)
+    path.write_text(
+        '"""Fusion weights learned by ``benchmarks/quality.py --learn`` (pairwise logistic regression, see '
+        'learn.py).\n\nGenerated file: rerun the command to refresh it after changing the features.\n"""\n\n'
+        f"LEARNED_WEIGHTS: dict[str, dict[str, float]] = {body}\n"
+    )
+
+
+def row(name: str, results: dict[str, dict[str, float]], extra: str = "") -> str:
+    """Format one table row."""
+    cells = []
+    for summary in results.values():
+        cells.append(
+            f"{summary['R@1']:.3f} | {summary['R@10']:.3f} | {summary['R@50']:.3f} | {summary['MRR']:.3f} | "
+            f"{summary['nDCG@10']:.3f} | {summary['ms']:.0f}"
+        )
+    return f"| {name} | " + " | ".join(cells) + f" | {extra} |"
+
+
+def main() -> None:
+    """Run every variant and write the markdown table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--directory", type=Path, default=ROOT / "data/competences/organisations.jsonl.gz")
+    parser.add_argument(
+        "--eval", type=Path, nargs="+", default=sorted((ROOT.parent / "shared/data/eval").glob("*.jsonl"))
+    )
+    parser.add_argument("--encoders", nargs="*", default=["e5", "minilm"])
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / "models/embeddings")
+    parser.add_argument("--speed-sample", type=int, default=300)
+    parser.add_argument("--learn", action="store_true", help="relearn the fusion weights before measuring")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks/results/quality.md")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    records = list(read_records(args.directory))
+    docs = evidence_docs(records)
+    pool = [r["key"] for r in records if r["key"].startswith(RNSR_PREFIX)]
+    sets = {path.stem: read_eval_set(path) for path in args.eval}
+    train = training_queries(records)
+    all_queries = [q.query for queries in (*sets.values(), train) for q in queries]
+    log: list[str] = []
+
+    variants: list[str] = []
+    start = time.perf_counter()
+    baseline = TfidfBaseline(docs, pool)
+    variants.append(
+        row("TF-IDF baseline (README: RNSR + ERC + other i-Lab, refit per query)", run_variant(baseline.rank, sets))
+    )
+    print(variants[-1], flush=True)
+
+    lexical = HybridMatcher().fit(docs)
+    lexical_fit = time.perf_counter() - start
+    learned: dict[str, dict[str, float]] = {}
+    if args.learn:
+        learned["lexical"] = learn(lexical, "lexical", train, pool, log)
+    lexical_default = dict(learned.get("lexical") or lexical.settings_["weights"])
+    for label, weights in (
+        ("BM25 per evidence, max + damped sum", {"lexical": 1.0}),
+        ("BM25 per organisation profile", {"lexical_org": 1.0}),
+        ("TF-IDF cosine per evidence, max + damped sum", {"cosine": 1.0}),
+        ("lexical fused (learned weights, no encoder)", lexical_default),
+    ):
+        lexical.settings_["weights"] = weights
+        variants.append(row(label, run_variant(matcher_ranker(lexical, pool), sets)))
+        print(variants[-1], flush=True)
+
+    speeds = {}
+    for name in args.encoders:
+        encoder = load_encoder(name)
+        fit_start = time.perf_counter()
+        matcher = HybridMatcher(encoder=encoder).fit(docs, cache_dir=args.cache_dir, progress=True)
+        fit_seconds = time.perf_counter() - fit_start
+        matcher.prime_queries(all_queries, cache_dir=args.cache_dir, progress=True)
+        if args.learn:
+            learned[name] = learn(matcher, name, train, pool, log)
+        default = dict(learned.get(name) or matcher.settings_["weights"])
+        speeds[name] = encoding_speed(name, docs, args.speed_sample)
+        for label, weights in (
+            (f"dense {name} per evidence, z-scored, max + damped sum", {"dense": 1.0}),
+            (f"dense {name} organisation centroid", {"dense_org": 1.0}),
+            (f"hybrid {name}: BM25 + cosine + dense, equal weights", {"lexical": 1.0, "cosine": 1.0, "dense": 1.0}),
+            (f"**fused {name} (default: learned weights)**", default),
+        ):
+            matcher.settings_["weights"] = weights
+            variants.append(
+                row(
+                    label,
+                    run_variant(matcher_ranker(matcher, pool), sets),
+                    f"fit {fit_seconds:.0f} s (cached embeddings)",
+                )
+            )
+            print(variants[-1], flush=True)
+    if args.learn:
+        write_weights(learned)
+
+    header = " | ".join(f"{name}: R@1 | R@10 | R@50 | MRR | nDCG@10 | ms/query" for name in sets)
+    lines = [
+        "# Ranking quality on the dev sets",
+        "",
+        f"`python benchmarks/quality.py {' '.join(os.sys.argv[1:])}` — {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs.",
+        "",
+        f"Pool: the {len(pool)} RNSR structures; leave-one-out (the query's i-Lab row is ignored everywhere). "
+        f"Index: all {len(docs)} evidence documents. Query sets: "
+        + ", ".join(f"{name} ({len(q)})" for name, q in sets.items())
+        + f". Lexical index built in {lexical_fit:.1f} s. Latency = search() incl. explanations, k=50, "
+        "query embedding excluded (primed).",
+        "",
+        f"| variant | {header} | notes |",
+        "|---|" + "---|" * (6 * len(sets) + 1),
+        *variants,
+        "",
+        "## Passage encoding speed (no cache, batches of 32, random evidence sample)",
+        "",
+        "| encoder | docs/s | mean chars | seconds | full index estimate |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {n} | {s['docs/s']:.1f} | {s['mean chars']:.0f} | {s['wall s']:.0f} | "
+            f"{len(docs) / s['docs/s'] / 60:.0f} min for {len(docs)} docs |"
+            for n, s in speeds.items()
+        ),
+        "",
+        f"Load average at the end: {os.getloadavg()[0]:.1f} (the machine is shared: speeds are lower bounds).",
+    ]
+    if log:
+        lines += ["", "## Learned fusion weights", *log]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(lines) + "\n")
+    print(args.output)
+
+
+if __name__ == "__main__":
+    main()
