@@ -18,7 +18,7 @@ What it does, in a throw-away directory (nothing of the repository's instance/ o
    submitted, validated, a suggestion accepted) must be there — the lost-writes count.
 
 It prints throughput, p50/p95/p99 latency per request kind, errors, and the write check; with
-``--write`` it also writes ``benchmarks/results/load.md``.
+``--write [PATH]`` it also writes the report (``benchmarks/results/load.md`` by default).
 
 Run from the repository root (about two minutes with the defaults):
 
@@ -38,6 +38,7 @@ import queue
 import random
 import re
 import shlex
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -444,7 +445,8 @@ def main() -> int:
     parser.add_argument("--orgs", type=int, default=0, help="import only the first N bundled organisations")
     parser.add_argument("--workdir", type=Path, help="keep the database, index and server log here (reused by a "
                         "later run: same data and accounts, no setup)")
-    parser.add_argument("--write", action="store_true", help="write benchmarks/results/load.md")
+    parser.add_argument("--write", nargs="?", type=Path, const=ROOT / "benchmarks" / "results" / "load.md",
+                        help="write the report (default: benchmarks/results/load.md)")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="matchmaker-load-"))
@@ -472,9 +474,10 @@ def main() -> int:
     text = report(args, run, wall, writes, setup_seconds)
     print(text)
     if args.write:
-        target = ROOT / "benchmarks" / "results" / "load.md"
-        target.write_text(text, encoding="utf-8")
-        print(f"written {target}", file=sys.stderr)
+        args.write.write_text(text, encoding="utf-8")
+        print(f"written {args.write}", file=sys.stderr)
+    if args.workdir is None:
+        shutil.rmtree(workdir, ignore_errors=True)
     summary = {"requests": sum(len(v) for v in run.timings.values()), "errors": sum(run.errors.values()), **writes}
     print(json.dumps(summary), file=sys.stderr)
     return 1 if summary["errors"] or writes["lost"] else 0

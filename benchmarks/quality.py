@@ -33,7 +33,7 @@ from matchmaker.ranking.metrics import summarise
 ROOT = Path(__file__).resolve().parents[1]
 Ranker = Callable[[EvalQuery], list[str]]
 BASELINE_KINDS = {"directory_record", "research_fields", "ilab_project"}
-CS = (0.001, 0.003, 0.01, 0.03, 0.1)
+CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
 
 class TfidfBaseline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -32,6 +33,12 @@ def _submitted_email() -> str:
     return normalise_email(request.form.get("email", ""))[:254]
 
 
+def _loggable_email() -> str:
+    """Return the submitted address for the log, unless it does not look like one (a password typed there)."""
+    email = _submitted_email()
+    return email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else "<invalid>"
+
+
 def _account_key() -> str:
     """Key the per-account limit on the submitted address, whether an account has it or not."""
     return f"login-account:{_submitted_email()}"
@@ -48,7 +55,7 @@ def _log_auth(event: str, **fields: object) -> None:
 
 
 def _log_throttled(limit) -> None:
-    _log_auth("login.throttled", email=_submitted_email(), limit=str(limit.limit))
+    _log_auth("login.throttled", email=_loggable_email(), limit=str(limit.limit))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,7 +72,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is None:
-            _log_auth("login.failure", email=_submitted_email())
+            _log_auth("login.failure", email=_loggable_email())
             form.password.errors.append(_("Adresse ou mot de passe incorrect."))
         else:
             login_user(user, remember=bool(form.remember.data))

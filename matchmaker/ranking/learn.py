@@ -86,7 +86,7 @@ def fit_weights(groups: Sequence[QueryGroup], names: Sequence[str], C: float = 0
             differences.append(row - negative)
             weights.append(np.full(len(negative), 1.0 / (len(positive) * len(negative))))
     x = np.concatenate(differences)
-    w = np.concatenate(weights) * len(differences)
+    w = np.concatenate(weights)  # every query sums to 1, so C reads as a per-query strength
     model = LogisticRegression(C=C, fit_intercept=False, max_iter=5000)
     model.fit(np.concatenate([x, -x]), np.r_[np.ones(len(x)), np.zeros(len(x))], sample_weight=np.r_[w, w])
     return {name: round(float(c), 4) for name, c in zip(names, model.coef_[0], strict=True)}

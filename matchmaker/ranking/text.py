@@ -25,6 +25,11 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def _folded_word(word: str) -> str:
+    return fold(word)
+
+
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Return the shared French+English stem of one lower-case word, accents folded.
 
@@ -38,7 +43,7 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     lowered = text.lower()
     for found in _WORD.finditer(lowered):
         word = found.group()
-        if len(word) < 2 or fold(word) in STOPWORDS:
+        if len(word) < 2 or _folded_word(word) in STOPWORDS:
             continue
         yield found.start(), found.end(), stem(word)
 

@@ -121,14 +121,16 @@ def _introductions(session: Session, scope: PrivacyScope) -> tuple[list[Introduc
     return sent, received
 
 
-def _object_refs(session: Session, scope: PrivacyScope) -> list[tuple[str, str]]:
-    """Return (object_type, object_id) of every audited object in scope."""
+def _object_refs(session: Session, scope: PrivacyScope, *, hidden: bool) -> list[tuple[str, str]]:
+    """Return (object_type, object_id) of every audited object in scope (with the requests staff held back)."""
     ids = scope.member_ids
     refs = [("need", n.public_id) for n in _owned(session, Need, Need.owner_id, ids)]
     refs += [("shortlist", s.public_id) for s in _owned(session, Shortlist, Shortlist.owner_id, ids)]
     refs += [("saved_search", s.public_id) for s in _owned(session, SavedSearch, SavedSearch.owner_id, ids)]
     refs += [("claim", c.public_id) for c in _owned(session, ProfileClaim, ProfileClaim.user_id, ids)]
     sent, received = _introductions(session, scope)
+    if not hidden:
+        received = [i for i in received if i.status not in HIDDEN_FROM_ORGANISATION]
     refs += [("introduction", i.public_id) for i in {*sent, *received}]
     refs += [("event_registration", r.public_id) for r in _registrations(session, scope)]
     if scope.organisation is not None:
@@ -136,13 +138,21 @@ def _object_refs(session: Session, scope: PrivacyScope) -> list[tuple[str, str]]
     return refs
 
 
-def _audit_query(session: Session, scope: PrivacyScope):
-    refs = _object_refs(session, scope)
+def _audit_query(session: Session, scope: PrivacyScope, *, hidden: bool):
+    refs = _object_refs(session, scope, hidden=hidden)
     conditions = [AuditEvent.actor_id.in_(scope.member_ids)]
     for object_type in {kind for kind, _ in refs}:
         conditions.append((AuditEvent.object_type == object_type)
                           & AuditEvent.object_id.in_([ref for kind, ref in refs if kind == object_type]))
     return select(AuditEvent).where(or_(*conditions))
+
+
+def _actor_label(event: AuditEvent, members: list[int]) -> str:
+    if event.actor_id in members:
+        return "member"
+    if event.actor is None:
+        return "system"
+    return "staff" if event.actor.is_staff else "other user"
 
 
 def export_data(session: Session, user: User) -> dict[str, Any]:
@@ -151,7 +161,8 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
     ids = scope.member_ids
     sent, received = _introductions(session, scope)
     visible = [i for i in received if i.status not in HIDDEN_FROM_ORGANISATION]
-    events = session.scalars(_audit_query(session, scope).order_by(AuditEvent.id))
+    # Requests that staff have not forwarded (or refused) stay unknown to the organisation, here too.
+    events = session.scalars(_audit_query(session, scope, hidden=False).order_by(AuditEvent.id))
     return {
         "generated_at": _iso(utcnow()),
         "organisation": _profile(scope.organisation) if scope.organisation is not None else None,
@@ -176,9 +187,9 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
                                  "offer": r.offer_text, "seek": r.seek_text} for r in _registrations(session, scope)],
         "messages": [{"subject": m.subject, "body": m.body, "status": m.status, "created_at": _iso(m.created_at)}
                      for m in _owned(session, OutboxMessage, OutboxMessage.user_id, ids)],
-        # Who acted is said as a role only: staff members' identities are not the organisation's data.
+        # Who acted is said as a role only: other people's identities are not the organisation's data.
         "audit": [{"action": e.action, "object_type": e.object_type, "object_id": e.object_id,
-                   "at": _iso(e.created_at), "by": "member" if e.actor_id in ids else "staff" if e.actor else "system",
+                   "at": _iso(e.created_at), "by": _actor_label(e, ids),
                    **({"details": e.details} if e.actor_id in ids else {})} for e in events],
     }
 
@@ -205,7 +216,7 @@ def delete_data(
         raise InvalidQuery("Mot de passe incorrect.", field="password")
     scope = scope_of(session, user)
     org, members = scope.organisation, scope.member_ids
-    audit_ids = list(session.scalars(_audit_query(session, scope).with_only_columns(AuditEvent.id)))
+    audit_ids = list(session.scalars(_audit_query(session, scope, hidden=True).with_only_columns(AuditEvent.id)))
     needs = _owned(session, Need, Need.owner_id, members)
     need_ids = _ids(needs)
     sent, received = _introductions(session, scope)

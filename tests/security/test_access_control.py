@@ -5,7 +5,10 @@ login page" (a 302 to /auth/login, or a 401 under /api). URLs are filled with th
 objects of the shared world (tests/security/conftest.py): the buyer owns {need}, {draft},
 {shortlist}/{entry} and asked for {intro} (addressed to the start-up's organisation {org}); the
 second buyer owns {other_need}, {other_shortlist}/{other_entry} and {other_intro}; {claim} and
-{other_search} belong to the second start-up. Rows on someone else's object check that it is a 404.
+{other_search} belong to the second start-up; the buyer, the second buyer and the start-up are registered
+to {event}, where the second buyer asked the start-up for a meeting ({request}) and the buyer meets the
+second buyer ({meeting}). Rows on someone else's object check that it is a 404, and
+test_guessed_ids_lead_nowhere replays every row with guessed ids (1, 999999): never anything but a 404.
 
 POSTs are sent with CSRF off and an empty form (or the row's data), so they reach the view: a
 wrong role is refused before anything is read. Each case starts from a fresh copy of the world.

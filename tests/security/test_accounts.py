@@ -255,6 +255,7 @@ def test_login_success_failure_and_logout_are_logged_without_passwords(app, user
     logger.addHandler(handler)
     try:
         client = app.test_client()
+        _login(client, "a-password-typed-in-the-email-field", "x")  # refused by the form: nothing logged
         _login(client, users["buyer"], "not the password")
         _login(client, users["buyer"])
         client.post("/auth/logout")
@@ -265,7 +266,7 @@ def test_login_success_failure_and_logout_are_logged_without_passwords(app, user
     assert handler.records[0].fields["email"] == users["buyer"]
     for record in handler.records:
         text = f"{record.getMessage()} {record.fields}"
-        assert PASSWORD not in text and "not the password" not in text
+        assert PASSWORD not in text and "not the password" not in text and "typed-in-the-email" not in text
 
 
 # -- behind a reverse proxy ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.services.audit import record
+from matchmaker.services.introductions import request_introduction
 
 from .conftest import PASSWORD
 
@@ -54,8 +55,16 @@ def test_a_buyer_exports_its_needs_lists_introductions_and_their_audit(fresh_wor
 
 
 def test_a_startup_export_hides_who_asked_until_it_accepts(fresh_world):
-    received = _export(fresh_world, "startup")["introductions"]["received"]
+    with fresh_world.app.app_context():  # a request staff have not forwarded yet: the start-up must not know
+        org = db.session.scalar(select(Organisation).where(Organisation.key == fresh_world.ids["org"]))
+        held_back = request_introduction(db.session, fresh_world.user("buyer2"), org, "Une demande en attente.")
+        held_back_id = held_back.public_id
+    data = _export(fresh_world, "startup")
+    received = data["introductions"]["received"]
     assert [(i["id"], i["requester"]) for i in received] == [(fresh_world.ids["intro"], None)]
+    raw = json.dumps(data, ensure_ascii=False)
+    assert held_back_id not in raw and "buyer@example.org" not in raw and "buyer2@example.org" not in raw
+    assert {e["by"] for e in data["audit"] if e["object_id"] == fresh_world.ids["intro"]} == {"other user", "staff"}
     answer = fresh_world.client("startup").post(fresh_world.url("/mises-en-relation/{intro}/repondre"),
                                                 data={"answer": "accept"})
     assert answer.status_code == 302

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from matchmaker.ranking import HybridMatcher
+from matchmaker.ranking.corpus import EvalQuery
+from matchmaker.ranking.learn import QueryGroup, collect, cross_validate, evaluate, fit_weights, training_queries
+
+
+def test_training_queries_keep_only_non_health_linked_startups():
+    records = [
+        {
+            "key": "ilab:1",
+            "kind": "startup",
+            "links": ["rnsr:A"],
+            "attributes": {"is_health_domain": False},
+            "evidence": [
+                {"kind": "ilab_project", "source_ref": "ilab-1", "text": "Capteurs optiques pour la vigne. Un long résumé."}
+            ],
+        },
+        {
+            "key": "ilab:2",
+            "kind": "startup",
+            "links": ["rnsr:B"],
+            "attributes": {"is_health_domain": True},
+            "evidence": [{"kind": "ilab_project", "source_ref": "ilab-2", "text": "Thérapie génique. Un résumé."}],
+        },
+        {
+            "key": "ilab:3",
+            "kind": "startup",
+            "links": [],
+            "attributes": {"is_health_domain": False},
+            "evidence": [{"kind": "ilab_project", "source_ref": "ilab-3", "text": "Robotique agricole. Résumé."}],
+        },
+    ]
+    queries = training_queries(records)
+    assert [q.qid for q in queries] == ["ilab-1", "ilab-1#pitch"]
+    assert queries[0].relevant == ("rnsr:A",) and queries[0].exclude_source_refs == ("ilab-1",)
+    assert queries[1].query == "Capteurs optiques pour la vigne"
+
+
+def _group(name, good_first):
+    features = np.array([[2.0, 0.0], [0.0, 2.0], [0.5, 0.5]], np.float32)
+    labels = np.array([good_first, not good_first, False])
+    return QueryGroup(name, features, labels, 1)
+
+
+def test_fit_weights_learns_the_informative_feature():
+    groups = [_group(f"q{i}", True) for i in range(8)] + [_group("noise", False)]
+    weights = fit_weights(groups, ["useful", "useless"], C=1.0)
+    assert weights["useful"] > weights["useless"]
+    assert evaluate(groups[:8], ["useful", "useless"], weights)["MRR"] == pytest.approx(1.0)
+    cv = cross_validate(groups, ["useful", "useless"], [0.1, 1.0], folds=3)
+    assert set(cv) == {0.1, 1.0}
+
+
+def test_collect_builds_one_group_per_query(docs, fake_encoder):
+    matcher = HybridMatcher(encoder=fake_encoder).fit(docs)
+    query = EvalQuery("q", "diagnostic microfluidique des infections", ("lab:c",), ("ilab-2",))
+    (group,) = collect(matcher, [query], ["lab:a", "lab:b", "lab:c", "lab:d"], ["lexical", "dense", "absent"])
+    assert group.features.shape[1] == 3 and np.all(group.features[:, 2] == 0)
+    assert group.labels.sum() == 1 and group.n_relevant == 1
