@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from matchmaker.ranking.match import Passage
 from matchmaker.ranking.text import sentences, word_spans
 
 MAX_PASSAGE_CHARS = 400
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Return the content word spans of a text (memoised: the same evidence explains many queries)."""
+    return tuple(word_spans(text))
 
 
 def best_passage(evidence_id: str, text: str, term_weights: Mapping[str, float]) -> Passage:
@@ -19,7 +26,7 @@ def best_passage(evidence_id: str, text: str, term_weights: Mapping[str, float])
         term_weights: query stem -> weight (e.g. idf).
     """
     best: tuple[float, int, int] = (-1.0, 0, min(len(text), MAX_PASSAGE_CHARS))
-    words = list(word_spans(text))
+    words = _words(text)
     for start, end in sentences(text):
         found = {s for a, b, s in words if a >= start and b <= end and s in term_weights}
         score = sum(term_weights[s] for s in found)

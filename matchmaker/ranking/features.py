@@ -99,7 +99,7 @@ def _lexical(matcher: HybridMatcher, query: str, removed: np.ndarray) -> tuple[n
 def _signal(matcher: HybridMatcher, name: str, scores: np.ndarray, valid: np.ndarray) -> dict[str, np.ndarray]:
     """Aggregate one evidence-level signal per organisation and per kind group."""
     settings, table = matcher.settings_, matcher.table_
-    best, _ = aggregate(scores, table.owner, table.n_orgs, valid, settings["damping"], settings["aggregate_depth"])
+    best = aggregate(scores, table.owner, table.n_orgs, valid, settings["damping"], settings["aggregate_depth"])
     floor = float(np.nanmin(best)) if np.isfinite(best).any() else 0.0
     out = {name: np.nan_to_num(best, nan=floor)}
     per_segment = segment_max(scores, matcher.segment_order_, matcher.segment_starts_, valid)
@@ -113,21 +113,31 @@ def _signal(matcher: HybridMatcher, name: str, scores: np.ndarray, valid: np.nda
 
 def _profile_cosine(matcher: HybridMatcher, vector: np.ndarray, removed: np.ndarray) -> np.ndarray:
     """Return the cosine between the query and each organisation's mean evidence embedding (leave-one-out)."""
-    table = matcher.table_
-    sums = matcher.org_embedding_sums_
+    sums, norms = matcher.org_embedding_sums_, matcher.org_embedding_norms_
+    dots = sums @ vector
     if removed.size:
-        sums = sums.copy()
-        np.subtract.at(sums, table.owner[removed], np.asarray(matcher.embeddings_[removed], np.float32))
-    norms = np.linalg.norm(sums, axis=1)
-    return np.where(norms > 1e-6, (sums @ vector) / np.maximum(norms, 1e-6), 0.0).astype(np.float32)
+        # only the organisations that lose evidence need their profile vector recomputed
+        owners = matcher.table_.owner[removed]
+        touched = np.unique(owners)
+        local = sums[touched].copy()
+        np.subtract.at(local, np.searchsorted(touched, owners), np.asarray(matcher.embeddings_[removed]))
+        dots, norms = dots.copy(), norms.copy()
+        dots[touched], norms[touched] = local @ vector, np.linalg.norm(local, axis=1)
+    return np.where(norms > 1e-6, dots / np.maximum(norms, 1e-6), 0.0).astype(np.float32)
 
 
 def _candidates(raw: dict[str, np.ndarray], pool: np.ndarray, depth: int, names: list[str]) -> np.ndarray:
-    """Return the union of the ``depth`` best pool organisations under each first-stage signal."""
+    """Return the union of the ``depth`` best pool organisations under each first-stage signal.
+
+    Only organisations with a positive signal qualify, so a small pool (filters) never ranks profiles that
+    share nothing with the query.
+    """
     chosen = np.zeros(pool.size, bool)
-    rows = np.flatnonzero(pool)
     for name in names:
-        if name not in raw or rows.size == 0:
+        if name not in raw:
+            continue
+        rows = np.flatnonzero(pool & (raw[name] > 0))
+        if rows.size == 0:
             continue
         values = raw[name][rows]
         take = min(depth, rows.size)

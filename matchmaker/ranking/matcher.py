@@ -90,6 +90,7 @@ class HybridMatcher:
         if embeddings is not None:
             self.dense_backend_ = NumpyDenseBackend(embeddings)
             self.org_embedding_sums_ = np.asarray(ownership @ np.asarray(embeddings, np.float32), np.float32)
+            self.org_embedding_norms_ = np.linalg.norm(self.org_embedding_sums_, axis=1)
         self.data_hash_ = hash_
         self.doc_frequency_ = np.diff(self.counts_.indptr).astype(np.float32)
         order = np.argsort(table.owner, kind="stable")
@@ -174,6 +175,7 @@ class HybridMatcher:
         k: int = 10,
         candidate_orgs: Collection[str] | None = None,
         exclude_source_refs: Collection[str] = (),
+        explain: bool = True,
     ) -> list[Match]:
         """Return the ``k`` best organisations for ``query``, best first.
 
@@ -182,13 +184,14 @@ class HybridMatcher:
             k: number of matches.
             candidate_orgs: restrict the pool to these organisation ids (None = all).
             exclude_source_refs: ignore evidence with these source refs (leave-one-out).
+            explain: compute the passages (False skips them, e.g. for evaluation).
         """
         found = self.features(query, candidate_orgs, exclude_source_refs)
         scores = fuse(found.org, self.settings_["weights"])
         best = top_k(scores, k, found.candidates)
-        return [self._match(found, int(i), float(scores[i])) for i in best]
+        return [self._match(found, int(i), float(scores[i]), explain) for i in best]
 
-    def _match(self, found: QueryFeatures, org: int, score: float) -> Match:
+    def _match(self, found: QueryFeatures, org: int, score: float, explain: bool = True) -> Match:
         rows = self.org_rows_[org]
         rows = rows[found.valid_docs[rows]]
         doc_scores = found.doc_combined[rows]
@@ -199,7 +202,7 @@ class HybridMatcher:
             org_id=self.table_.org_ids[org],
             score=score,
             parts={name: float(found.org[name][org]) for name in FEATURE_NAMES if name in found.org},
-            passages=passages_for(evidence, found.term_weights, self.settings_["max_passages"]),
+            passages=passages_for(evidence, found.term_weights, self.settings_["max_passages"]) if explain else (),
             evidence_ids=tuple(self.table_.ids[r] for r in contributing),
             sufficient=bool(found.sufficient[org]),
         )

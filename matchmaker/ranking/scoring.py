@@ -34,11 +34,11 @@ def aggregate(
     damping: float = 0.3,
     depth: int = 5,
     floor: float = 0.0,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """Aggregate evidence scores per organisation: best + damped sum of the next best.
 
-    The j-th best evidence (j >= 1) adds ``damping**j * max(score - floor, 0)``, so one strong document
-    counts most and a broad profile helps a little without drowning topic in volume.
+    The j-th best evidence (j >= 1) adds ``damping**j * (score - floor)`` when above ``floor``, so one
+    strong document counts most and a broad profile helps a little without drowning topic in volume.
 
     Args:
         scores: (n_docs,) evidence scores.
@@ -50,28 +50,24 @@ def aggregate(
         floor: score below which a non-best evidence adds nothing.
 
     Returns:
-        ((n_groups,) aggregated scores with NaN for organisations without valid evidence,
-         (n_docs,) int rank of each evidence inside its organisation, -1 when invalid).
+        (n_groups,) float32 aggregated scores, NaN for organisations without valid evidence.
     """
-    index = np.flatnonzero(valid)
-    ranks = np.full(scores.shape[0], -1, np.int64)
-    result = np.full(n_groups, np.nan, np.float32)
-    if index.size == 0:
-        return result, ranks
-    order = index[np.lexsort((-scores[index], owner[index]))]
-    groups = owner[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
-    position = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
-    ranks[order] = position
-    best = scores[order[starts]]
-    rest = (position > 0) & (position < depth)
-    extra = np.bincount(
-        groups[rest],
-        weights=damping ** position[rest] * np.maximum(scores[order[rest]] - floor, 0.0),
-        minlength=n_groups,
-    )
-    result[groups[starts]] = best
-    return result + extra.astype(np.float32), ranks
+    best = np.full(n_groups, -np.inf, np.float32)
+    np.maximum.at(best, owner[valid], scores[valid])
+    best[np.isneginf(best)] = np.nan
+    # only evidence above the floor can add to the best one: sort that (usually small) subset only
+    index = np.flatnonzero(valid & (scores > floor))
+    if index.size and depth > 1 and damping > 0:
+        order = index[np.lexsort((-scores[index], owner[index]))]
+        groups = owner[order]
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        position = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+        rest = (position > 0) & (position < depth)
+        extra = np.bincount(
+            groups[rest], weights=damping ** position[rest] * (scores[order[rest]] - floor), minlength=n_groups
+        )
+        best = best + extra.astype(np.float32)
+    return best
 
 
 def segment_max(scores: np.ndarray, order: np.ndarray, starts: np.ndarray, valid: np.ndarray) -> np.ndarray:

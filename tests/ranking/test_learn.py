@@ -14,7 +14,11 @@ def test_training_queries_keep_only_non_health_linked_startups():
             "links": ["rnsr:A"],
             "attributes": {"is_health_domain": False},
             "evidence": [
-                {"kind": "ilab_project", "source_ref": "ilab-1", "text": "Capteurs optiques pour la vigne. Un long résumé."}
+                {
+                    "kind": "ilab_project",
+                    "source_ref": "ilab-1",
+                    "text": "Capteurs optiques pour la vigne. Un long résumé.",
+                }
             ],
         },
         {

@@ -8,16 +8,21 @@ def test_aggregate_takes_best_plus_damped_rest():
     scores = np.array([1.0, 3.0, 2.0, 5.0, 0.5], np.float32)
     owner = np.array([0, 0, 0, 1, 2])
     valid = np.array([True, True, True, True, False])
-    result, ranks = aggregate(scores, owner, 3, valid, damping=0.5, depth=5)
+    result = aggregate(scores, owner, 3, valid, damping=0.5, depth=5)
     assert result[0] == pytest.approx(3.0 + 0.5 * 2.0 + 0.25 * 1.0)
     assert result[1] == pytest.approx(5.0)
     assert np.isnan(result[2])
-    assert ranks.tolist() == [2, 0, 1, 0, -1]
+
+
+def test_aggregate_ignores_next_best_below_the_floor():
+    scores = np.array([-1.0, -2.0, 0.5, 2.0], np.float32)
+    result = aggregate(scores, np.array([0, 0, 1, 1]), 2, np.ones(4, bool), damping=0.5, depth=5, floor=0.0)
+    assert result.tolist() == pytest.approx([-1.0, 2.25])
 
 
 def test_aggregate_depth_limits_the_sum():
     scores = np.array([3.0, 2.0, 1.0], np.float32)
-    result, _ = aggregate(scores, np.zeros(3, int), 1, np.ones(3, bool), damping=0.5, depth=2)
+    result = aggregate(scores, np.zeros(3, int), 1, np.ones(3, bool), damping=0.5, depth=2)
     assert result[0] == pytest.approx(4.0)
 
 
