@@ -97,7 +97,10 @@ def main() -> None:
         try:
             capture(driver, f"{base}/?lang=fr", args.out / "home.png", args.width, args.max_height)
             capture(driver, search_url(FRENCH_NEED, "fr"), args.out / "search_fr.png", args.width, args.max_height)
-            first_result = driver.find_elements(By.CSS_SELECTOR, ".results-list .card-title a")
+            # The best-ranked organisation with a scored (sufficient) profile makes the richer page.
+            first_result = driver.find_elements(
+                By.XPATH, "//ol[contains(@class, 'results-list')]/li[.//meter]//*[contains(@class, 'card-title')]/a"
+            ) or driver.find_elements(By.CSS_SELECTOR, ".results-list .card-title a")
             if first_result:
                 capture(
                     driver,
@@ -153,9 +156,6 @@ def capture_workflows(driver: webdriver.Chrome, base: str, out: Path, width: int
         capture(driver, curated[0].get_attribute("href"), out / "staff_curation.png", width, max_height)
 
 
-if __name__ == "__main__":
-    main()
-
 
 # --- Staff dashboard (issue 8) ---------------------------------------------------------------------------
 # Needs the demo accounts and, for figures worth showing, the demo history of docs/dashboard_demo_data.py.
@@ -172,3 +172,7 @@ def capture_dashboard(driver: webdriver.Chrome, base: str, out: Path, width: int
     capture(driver, f"{base}/staff/dashboard/?lang=fr", out / "dashboard.png", width, max(max_height, 5000))
     query = urlencode({"region": "Bretagne", "lang": "fr"})
     capture(driver, f"{base}/staff/dashboard/carte?{query}", out / "dashboard_map.png", width, max_height)
+
+
+if __name__ == "__main__":
+    main()
