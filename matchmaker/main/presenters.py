@@ -68,6 +68,9 @@ def without_filter(name: str, value: str) -> str:
 
 def register(app: Flask) -> None:
     """Expose the helpers to Jinja."""
+    from flask_babel import get_locale
+
+    app.add_template_global(get_locale, "get_locale")
     app.add_template_filter(highlight, "highlight")
     app.add_template_global(page_url, "page_url")
     app.add_template_global(without_filter, "without_filter")

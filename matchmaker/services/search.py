@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.errors import InvalidQuery
 from matchmaker.geo import all_regions, canonical_region
@@ -133,7 +133,11 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
     page = matches[request.offset : depth]
     rows = {
         org.key: org
-        for org in session.scalars(select(Organisation).where(Organisation.key.in_([m.org_id for m in page])))
+        for org in session.scalars(
+            select(Organisation)
+            .where(Organisation.key.in_([m.org_id for m in page]))
+            .options(selectinload(Organisation.evidence))
+        )
     }
     hits = [
         SearchHit(rank=request.offset + i + 1, organisation=rows[m.org_id], match=m)
