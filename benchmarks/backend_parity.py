@@ -81,8 +81,9 @@ def evaluate_backend(name: str, uri: str, workdir: Path, encoder: str, shared_ca
 def run_encoder(encoder: str, args, eval_files: list[Path]) -> dict[str, dict]:
     """Evaluate both backends with one encoder; return {backend: {file: metrics}}."""
     for cached in (PROJECT_ROOT / "models" / "embeddings").glob(f"{encoder}.*"):  # read-only reuse
-        if not (args.cache / cached.name).exists():
-            shutil.copy2(cached, args.cache / cached.name)
+        target = args.cache / cached.name
+        if not target.exists() or target.stat().st_size < cached.stat().st_size:
+            shutil.copy2(cached, target)
     workdir = Path(tempfile.mkdtemp(prefix="matchmaker-parity-", dir="/tmp"))
     results = {}
     try:

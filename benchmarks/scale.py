@@ -253,8 +253,9 @@ def main() -> None:
     args.embedding_cache.mkdir(parents=True, exist_ok=True)
     bundled_cache = PROJECT_ROOT / "models" / "embeddings"
     for cached in bundled_cache.glob(f"{args.encoder}.*"):  # read-only reuse of the app's cache
-        if not (args.embedding_cache / cached.name).exists():
-            shutil.copy2(cached, args.embedding_cache / cached.name)
+        target = args.embedding_cache / cached.name
+        if not target.exists() or target.stat().st_size < cached.stat().st_size:
+            shutil.copy2(cached, target)
 
     started = time.perf_counter()
     sources = load_sources(args.encoder, args.embedding_cache, limit=args.sources)

@@ -63,6 +63,20 @@ def fit_streaming(
     return matcher
 
 
+def _rows_of(ids: list[str], keys: Sequence[str]) -> np.ndarray:
+    """Return the sorted rows of the keys present in ``ids`` (a C-level scan per key for a few keys)."""
+    if len(keys) > 64:
+        wanted = set(keys)
+        return np.asarray([row for row, key in enumerate(ids) if key in wanted], np.int64)
+    rows = set()
+    for key in keys:
+        try:
+            rows.add(ids.index(key))
+        except ValueError:
+            continue
+    return np.asarray(sorted(rows), np.int64)
+
+
 def apply_changes(
     matcher: HybridMatcher,
     upserts: Sequence[EvidenceDoc],
@@ -77,15 +91,13 @@ def apply_changes(
     up to date without any extra work.
     """
     table = matcher.table_
-    row_of = {key: row for row, key in enumerate(table.ids)}
-    gone = [row_of[d.id] for d in upserts if d.id in row_of] + [row_of[k] for k in removed if k in row_of]
-    dropped = np.unique(np.asarray(gone, np.int64))
-    kept = np.setdiff1d(np.arange(table.n_docs), dropped, assume_unique=True)
+    dropped = _rows_of(table.ids, [d.id for d in upserts] + list(removed))
+    kept = np.setdiff1d(np.arange(table.n_docs), dropped, assume_unique=True) if dropped.size else None
     terms = list(matcher.terms_)
     vocabulary = dict(matcher.vocabulary_)
     added = count_terms(upserts, vocabulary, terms)
-    old = matcher.counts_rows_[kept]
-    old = sp.csr_matrix((old.data, old.indices, old.indptr), shape=(kept.size, len(terms)))
+    old = matcher.counts_rows_ if kept is None else matcher.counts_rows_[kept]
+    old = sp.csr_matrix((old.data, old.indices, old.indptr), shape=(old.shape[0], len(terms)))
     counts = sp.vstack([old, added], format="csr")
 
     org_ids = list(table.org_ids)
@@ -94,19 +106,31 @@ def apply_changes(
         if doc.org_id not in org_index:
             org_index[doc.org_id] = len(org_ids)
             org_ids.append(doc.org_id)
+
+    def column(values: list, new: list) -> list:
+        # Most changes only add rows: copy the list in C instead of gathering it row by row.
+        return values + new if kept is None else [values[r] for r in kept] + new
+
     new_table = EvidenceTable(
-        ids=[table.ids[r] for r in kept] + [d.id for d in upserts],
+        ids=column(table.ids, [d.id for d in upserts]),
         org_ids=org_ids,
-        owner=np.concatenate([table.owner[kept], np.asarray([org_index[d.org_id] for d in upserts], np.int64)]),
-        kinds=[table.kinds[r] for r in kept] + [d.kind for d in upserts],
-        source_refs=[table.source_refs[r] for r in kept] + [d.source_ref for d in upserts],
-        texts=[table.texts[r] for r in kept] + [d.text for d in upserts],
+        owner=np.concatenate([
+            table.owner if kept is None else table.owner[kept],
+            np.asarray([org_index[d.org_id] for d in upserts], np.int64),
+        ]),
+        kinds=column(table.kinds, [d.kind for d in upserts]),
+        source_refs=column(table.source_refs, [d.source_ref for d in upserts]),
+        texts=column(table.texts, [d.text for d in upserts]),
     )
     embeddings = None
     if matcher.embeddings_ is not None and matcher.encoder is not None:
         limit = matcher.settings_["dense_max_chars"]
         vectors = embed_passages(matcher.encoder, [d.text[:limit] if limit else d.text for d in upserts], cache_dir)
-        embeddings = np.vstack([np.asarray(matcher.embeddings_)[kept], vectors]).astype(np.float32)
+        previous = matcher.embeddings_
+        size = previous.shape[0] if kept is None else kept.size
+        embeddings = np.empty((size + len(upserts), previous.shape[1]), np.float32)  # one copy, not three
+        embeddings[:size] = previous if kept is None else np.asarray(previous)[kept]
+        embeddings[size:] = vectors
     digest = hashlib.sha256(matcher.data_hash_.encode())
     for doc in upserts:
         digest.update(f"+{doc.id}\t{doc.org_id}\t{doc.kind}\t{doc.source_ref}\t{doc.text}\n".encode())

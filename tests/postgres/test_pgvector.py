@@ -89,3 +89,27 @@ def test_changed_text_rewrites_its_stored_embedding(app):
         after = db.session.get(EvidenceEmbedding, evidence.id)
         assert after.text_hash != old_hash and not np.allclose(after.embedding, old_vector)
         assert after.embedding.shape == (384,)
+
+
+def test_top_n_mode_searches_through_the_hnsw_index_and_follows_changes(app):
+    from matchmaker.services.catalogue import import_profiles
+    from matchmaker.services.indexing import IncrementalSearchEngine
+
+    exact_engine = app.extensions["matchmaker"]
+    engine = IncrementalSearchEngine(
+        models_dir=exact_engine.models_dir, encoder_name=exact_engine.encoder_name, settings={"dense_top_n": 60}
+    )
+    with app.app_context():
+        matcher = engine.build(db.session)
+        backend = matcher.dense_backend_
+        assert isinstance(backend, PgvectorDenseBackend) and backend.moments_.count == matcher.table_.n_docs
+        exact = exact_engine.matcher(db.session)
+        for query in QUERIES:
+            left = {m.org_id for m in matcher.search(query, k=10)}
+            right = {m.org_id for m in exact.search(query, k=10)}
+            assert len(left & right) >= 7
+        csv = "key,name,kind,description_fr\nexample:zyg,Zygomatique Implants,subcontractor,Implants zygomatiques\n"
+        assert import_profiles(db.session, csv.encode(), "f.csv").stored
+        updated = engine.matcher(db.session)
+        assert updated.dense_backend_.moments_.count == updated.table_.n_docs == matcher.table_.n_docs + 1
+        assert updated.search("implants zygomatiques", k=1)[0].org_id == "example:zyg"
