@@ -205,6 +205,21 @@ def postgres_insert_latency(engine, dim: int, count: int = 20) -> dict:
     return percentiles(samples)
 
 
+def fingerprint_latency(engine, count: int = 20) -> dict:
+    """Time the application's catalogue fingerprint (read by every search to notice changes)."""
+    from sqlalchemy.orm import Session
+
+    from matchmaker.services.catalogue import catalogue_fingerprint
+
+    samples = []
+    with Session(engine) as session:
+        for _ in range(count):
+            started = time.perf_counter()
+            catalogue_fingerprint(session)
+            samples.append(1000 * (time.perf_counter() - started))
+    return percentiles(samples)
+
+
 # --------------------------------------------------------------------------------------- backends
 
 
@@ -267,6 +282,7 @@ def build(job: dict) -> tuple[dict, object]:
     result["latency_ms"] = time_queries(search, n)
     if backend_name == "pgvector":
         result["insert_ms"] = postgres_insert_latency(engine, queries.shape[1])
+        result["fingerprint_ms"] = fingerprint_latency(engine)
     result["peak_rss_mib"] = peak_rss_mib()
     return result, search
 
