@@ -63,6 +63,15 @@ def register(app: Flask) -> None:
         write_directory(records, target)
         click.echo(f"{len(records)} organisations écrites dans {target}")
 
+    @app.cli.command("bundle-embeddings")
+    def bundle_embeddings_command() -> None:
+        """Write data/competences/embeddings/<encoder>.* from the embedding cache (encodes what is missing)."""
+        if count_organisations(db.session) == 0:
+            raise click.ClickException("Aucune organisation : lancez d'abord `flask --app matchmaker setup`.")
+        target = current_app.config["BUNDLED_DATA"] / "embeddings"
+        total, encoded = _engine().write_embedding_seed(db.session, target, progress=True)
+        click.echo(f"{total} vecteurs écrits dans {target} ({encoded} encodés, le reste venait du cache).")
+
     @app.cli.command("import")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--skip-invalid", is_flag=True, help="Store the valid rows even if some rows are rejected.")

@@ -19,5 +19,5 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     fi
 fi
 
-ruff check matchmaker tests benchmarks
+ruff check .
 python -m pytest "$@"

@@ -50,6 +50,11 @@ def _save(directory: Path, stem: str, encoder: Encoder, cached: dict[str, np.nda
     os.replace(tmp_keys, directory / f"{stem}.json")
 
 
+def cached_keys(cache_dir: Path, encoder_name: str) -> set[str]:
+    """Return the text hashes held by the passage cache of one encoder."""
+    return set(_load(cache_dir, _stem(encoder_name)))
+
+
 def embed_passages(
     encoder: Encoder,
     texts: Sequence[str],

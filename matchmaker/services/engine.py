@@ -136,6 +136,37 @@ class SearchEngine:
         os.replace(cache / f".{stem}.seed.json", cache / f"{stem}.json")
         logger.info("embedding cache seeded with %d bundled vectors (%s)", len(vectors), self.encoder_name)
 
+    def write_embedding_seed(self, session: Session, target_dir: Path, progress: bool = False) -> tuple[int, int]:
+        """Write the float16 seed of the current evidence passages (as the index cuts them) to ``target_dir``.
+
+        Vectors come from the embedding cache; missing ones are encoded first. Returns (vectors, encoded).
+        """
+        from matchmaker.ranking.cache import cached_keys, embed_passages, text_hash
+        from matchmaker.ranking.settings import merge_settings
+
+        limit = merge_settings(self.settings)["dense_max_chars"]
+        texts = list(dict.fromkeys(d.text[:limit] if limit else d.text for d in evidence_documents(session)))
+        cache = self.models_dir / "embeddings"
+        missing = len(set(map(text_hash, texts)) - cached_keys(cache, self.encoder_name))
+        vectors = embed_passages(self.encoder, texts, cache_dir=cache, progress=progress)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.encoder_name)
+        target_dir.mkdir(parents=True, exist_ok=True)
+        np.save(target_dir / f".{stem}.npy", vectors.astype(np.float16), allow_pickle=False)
+        previous = target_dir / f"{stem}.json"
+        model = json.loads(previous.read_text()).get("model") if previous.exists() else None
+        manifest = {
+            "encoder": self.encoder_name,
+            "model": model or self.encoder_name,
+            "dim": int(vectors.shape[1]),
+            "dtype": "float16",
+            "max_chars": limit,
+            "keys": [text_hash(t) for t in texts],
+        }
+        (target_dir / f".{stem}.json").write_text(json.dumps(manifest))
+        os.replace(target_dir / f".{stem}.npy", target_dir / f"{stem}.npy")
+        os.replace(target_dir / f".{stem}.json", target_dir / f"{stem}.json")
+        return len(texts), missing
+
     def _save_atomically(self, matcher: HybridMatcher, fingerprint: str) -> None:
         """Write the index beside the served one, then swap directories so readers never see half."""
         staging = Path(tempfile.mkdtemp(prefix="index-", dir=self.models_dir))

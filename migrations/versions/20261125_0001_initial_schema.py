@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 13:31:31.914735
 """
 
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import pgvector.sqlalchemy  # noqa: F401  (vector columns render as pgvector.sqlalchemy.Vector)
 import sqlalchemy as sa
 from alembic import op
-
 
 # revision identifiers, used by Alembic.
 revision: str = '0001'
@@ -169,7 +168,9 @@ def upgrade() -> None:
     sa.Column('evidence_id', sa.Integer(), nullable=False),
     sa.Column('encoder', sa.String(length=120), nullable=False),
     sa.Column('text_hash', sa.String(length=32), nullable=False),
-    sa.Column('embedding', sa.LargeBinary().with_variant(pgvector.sqlalchemy.Vector(384), 'postgresql'), nullable=False),
+    sa.Column(
+        'embedding', sa.LargeBinary().with_variant(pgvector.sqlalchemy.Vector(384), 'postgresql'), nullable=False
+    ),
     sa.ForeignKeyConstraint(['evidence_id'], ['evidence.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('evidence_id')
     )

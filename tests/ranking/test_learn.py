@@ -63,3 +63,12 @@ def test_collect_builds_one_group_per_query(docs, fake_encoder):
     (group,) = collect(matcher, [query], ["lab:a", "lab:b", "lab:c", "lab:d"], ["lexical", "dense", "absent"])
     assert group.features.shape[1] == 3 and np.all(group.features[:, 2] == 0)
     assert group.labels.sum() == 1 and group.n_relevant == 1
+
+
+def test_learned_weights_name_known_features():
+    from matchmaker.ranking.features import FEATURE_NAMES
+    from matchmaker.ranking.learned_weights import LEARNED_WEIGHTS
+
+    assert {"lexical", "e5"} <= set(LEARNED_WEIGHTS)
+    for weights in LEARNED_WEIGHTS.values():
+        assert set(weights) <= set(FEATURE_NAMES)
