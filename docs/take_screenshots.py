@@ -12,47 +12,31 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlencode
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.chromium import start_chromium  # noqa: E402  (the repository root is not installed)
 
 OUT_DIR = Path(__file__).resolve().parent / "screenshots"
 FRENCH_NEED = (
     "Nous cherchons un sous-traitant certifié ISO 13485 pour l'usinage de pièces d'implants orthopédiques"
 )
 ENGLISH_NEED = "AI for medical imaging segmentation"
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--force-device-scale-factor=1",
-)
+SCREENSHOT_FLAGS = ("--hide-scrollbars", "--force-device-scale-factor=1")
 
 
-def make_driver(profile_dir: str) -> webdriver.Chrome:
+def make_driver(profile_dir: str) -> WebDriver:
     """Start a headless Chromium with a fresh profile and no network side channels."""
-    os.environ.setdefault("SE_OFFLINE", "true")
-    options = Options()
-    options.binary_location = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile_dir}")
-    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    return webdriver.Chrome(service=service, options=options)
+    return start_chromium(profile_dir, extra_flags=SCREENSHOT_FLAGS)
 
 
-def capture(driver: webdriver.Chrome, url: str, path: Path, width: int, max_height: int) -> None:
+def capture(driver: WebDriver, url: str, path: Path, width: int, max_height: int) -> None:
     """Load a page and save a screenshot of its full height (capped at max_height pixels)."""
     mobile = width < 600
     driver.execute_cdp_cmd(
@@ -123,7 +107,7 @@ def main() -> None:
 # They need the demo accounts: `flask --app matchmaker seed-demo --password "$MATCHMAKER_DEMO_PASSWORD"`.
 
 
-def login(driver: webdriver.Chrome, base: str, email: str, password: str) -> None:
+def login(driver: WebDriver, base: str, email: str, password: str) -> None:
     """Log in through the login form with a fresh session."""
     driver.delete_all_cookies()
     driver.get(f"{base}/auth/login?lang=fr")
@@ -132,7 +116,7 @@ def login(driver: webdriver.Chrome, base: str, email: str, password: str) -> Non
     driver.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
 
 
-def capture_workflows(driver: webdriver.Chrome, base: str, out: Path, width: int, max_height: int) -> None:
+def capture_workflows(driver: WebDriver, base: str, out: Path, width: int, max_height: int) -> None:
     """Capture the buyers' and staff pages with the demo accounts (skipped without MATCHMAKER_DEMO_PASSWORD)."""
     password = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
     if not password:
@@ -161,7 +145,7 @@ def capture_workflows(driver: webdriver.Chrome, base: str, out: Path, width: int
 # Needs the demo accounts and, for figures worth showing, the demo history of docs/dashboard_demo_data.py.
 
 
-def capture_dashboard(driver: webdriver.Chrome, base: str, out: Path, width: int, max_height: int) -> None:
+def capture_dashboard(driver: WebDriver, base: str, out: Path, width: int, max_height: int) -> None:
     """Capture the staff dashboard and its competence map (skipped without MATCHMAKER_DEMO_PASSWORD)."""
     password = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
     if not password:

@@ -19,6 +19,8 @@ MIN_LABELS = 30
 
 MIN_PER_CLASS = 5
 
+DEFAULT_C = 0.01
+
 
 def feature_row(match: Match, extra: Mapping[str, float] | None = None) -> dict[str, float]:
     """Return the features of one match: its fused score, its score parts and caller features."""
@@ -31,11 +33,12 @@ class CurationReranker:
     """Logistic regression over match features; inactive until it has seen enough labels.
 
     Args:
-        C: inverse regularisation strength of the logistic regression.
+        C: inverse regularisation strength of the logistic regression (strong by default: with a few hundred
+            labels a weak one overfits, see benchmarks/results/reranker.md).
         min_labels: labels needed before ``fit`` activates the model.
     """
 
-    def __init__(self, C: float = 1.0, min_labels: int = MIN_LABELS) -> None:
+    def __init__(self, C: float = DEFAULT_C, min_labels: int = MIN_LABELS) -> None:
         self.C = C
         self.min_labels = min_labels
 

@@ -6,8 +6,6 @@ Staff validate the registration and schedule, the other participant accepts, all
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -15,32 +13,18 @@ import pytest
 from argon2 import PasswordHasher
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, Organisation, User
 from matchmaker.services import events as service
+from tests.support.chromium import Page, serve, start_chromium
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,1000",
-    "--lang=fr-FR",
-)
 ACCOUNTS = {  # e-mail -> (role, organisation key)
     "staff@example.org": ("staff", None),
     "hemarina@example.org": ("startup", "ilab:ilab-00317"),
@@ -114,81 +98,20 @@ def live_app(tmp_path_factory, catalogue_records):
 @pytest.fixture(scope="module")
 def live_server(live_app) -> Iterator[str]:
     """Serve the app on 127.0.0.1 (a free port) from a background thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serve(live_app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory) -> Iterator[WebDriver]:
     """A headless Chromium (Debian package) with a fresh profile."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    missing = [p for p in ("/usr/bin/chromium", "/usr/bin/chromedriver") if not os.path.exists(p)]
-    assert not missing, f"install Debian's chromium and chromium-driver (missing {missing})"
-    os.environ["SE_OFFLINE"] = "true"
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    chrome = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
-    chrome.set_page_load_timeout(30)
+    chrome = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield chrome
     chrome.quit()
 
 
-class Browser:
-    """A small vocabulary over Selenium for this journey."""
-
-    def __init__(self, driver: WebDriver, base: str) -> None:
-        self.driver = driver
-        self.base = base
-
-    def open(self, path: str) -> None:
-        self.driver.get(self.base + path)
-
-    def login(self, email: str) -> None:
-        self.driver.delete_all_cookies()
-        self.open("/auth/login")
-        self.driver.find_element(By.NAME, "email").send_keys(email)
-        self.driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-        self.click(self.driver.find_element(By.CSS_SELECTOR, "form [type=submit]"))
-        assert "Vous êtes connecté" in self.text()
-
-    def click(self, element: WebElement) -> None:
-        """Click a button or link and wait until the next page has fully loaded."""
-        self.driver.execute_script("window.__oldPage = true; arguments[0].scrollIntoView({block: 'center'})", element)
-        element.click()
-        WebDriverWait(self.driver, 20).until(
-            lambda d: d.execute_script("return window.__oldPage === undefined && document.readyState === 'complete'")
-        )
-        assert "Erreur interne" not in self.text() and "Bad Request" not in self.text(), self.text()[:500]
-
-    def button(self, text: str, scope: WebElement | None = None) -> WebElement:
-        """Return the first visible button or link whose text contains ``text``."""
-        root = scope or self.driver
-        xpath = (
-            f'.//button[contains(., "{text}")] | .//a[contains(., "{text}")]'
-            f' | .//input[@type="submit" and contains(@value, "{text}")]'
-        )
-        for element in root.find_elements(By.XPATH, xpath):
-            if element.is_displayed():
-                return element
-        raise AssertionError(f"no button or link {text!r} on {self.driver.current_url}")
-
-    def text(self) -> str:
-        return self.driver.find_element(By.TAG_NAME, "body").text
-
-
 def test_a_participant_goes_from_registration_to_its_agenda(driver, live_server, live_app):
-    ui = Browser(driver, live_server)
+    ui = Page(driver, live_server, PASSWORD)
 
     # The start-up finds the event and registers with what it offers and seeks, away for the first slot.
     ui.login("hemarina@example.org")
