@@ -211,11 +211,24 @@ def _ilab_text(row: dict[str, str]) -> str:
     return f"{moto}. {resume}" if resume else moto
 
 
-def _startup_record(row: dict[str, str], known_labs: set[str]) -> Record:
+def _successors(rows: Iterable[dict[str, str]]) -> dict[str, list[str]]:
+    """Map the RNSR id of a former structure to the active structures that took it over (merger, split...)."""
+    successors: dict[str, list[str]] = {}
+    for row in rows:
+        for former in _split(row["numero_de_structure_historique"]):
+            successors.setdefault(former, []).append(row["numero_national_de_structure"])
+    return successors
+
+
+def _startup_record(row: dict[str, str], known_labs: set[str], successors: dict[str, list[str]]) -> Record:
     uid = row["ilab_uid"]
     company = row["entreprise"].strip()
     name = company or row["projet"].strip() or row["moto"].strip()[:80] or f"Projet i-Lab {row['annee']} ({uid})"
-    lab_ids = [i for i in _split(row["rnsr_ids_unite"], ";,") if i in known_labs]
+    declared = _split(row["rnsr_ids_unite"], ";,")
+    # a unit closed since the project links to the active structures that took it over
+    lab_ids = _unique(
+        lab for unit in declared for lab in ([unit] if unit in known_labs else successors.get(unit, []))
+    )
     return {
         "key": f"ilab:{uid}",
         "kind": "startup",
@@ -489,9 +502,11 @@ def _procurement(procurement_dir: Path, suppliers: dict[str, Record]) -> list[Re
 def build_directory(shared_data: Path) -> list[Record]:
     """Return every organisation record built from the shared open data."""
     labs: dict[str, Record] = {}
-    for row in _read_csv(shared_data / "rnsr_structures_actives_2022.csv.gz"):
+    rnsr_rows = list(_read_csv(shared_data / "rnsr_structures_actives_2022.csv.gz"))
+    for row in rnsr_rows:
         record = _lab_record(row)
         labs[record["rnsr_id"]] = record
+    successors = _successors(rnsr_rows)
     for rnsr_id, evidence in _anr_evidence(shared_data / "anr").items():
         if rnsr_id in labs:
             labs[rnsr_id]["evidence"].append(evidence)
@@ -499,7 +514,7 @@ def build_directory(shared_data: Path) -> list[Record]:
 
     startups = []
     for row in _read_csv(shared_data / "ilab_laureats_1999_2025.csv.gz"):
-        startup = _startup_record(row, set(labs))
+        startup = _startup_record(row, set(labs), successors)
         startups.append(startup)
         for link in startup["links"] if _ilab_text(row) else []:
             lab = labs[link.removeprefix("rnsr:")]
