@@ -211,6 +211,15 @@ def _ilab_text(row: dict[str, str]) -> str:
     return f"{moto}. {resume}" if resume else moto
 
 
+def _short_title(text: str, limit: int = 80) -> str:
+    """Return ``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-–(")
+    return f"{cut}…"
+
+
 def _successors(rows: Iterable[dict[str, str]]) -> dict[str, list[str]]:
     """Map the RNSR id of a former structure to the active structures that took it over (merger, split...)."""
     successors: dict[str, list[str]] = {}
@@ -223,7 +232,7 @@ def _successors(rows: Iterable[dict[str, str]]) -> dict[str, list[str]]:
 def _startup_record(row: dict[str, str], known_labs: set[str], successors: dict[str, list[str]]) -> Record:
     uid = row["ilab_uid"]
     company = row["entreprise"].strip()
-    name = company or row["projet"].strip() or row["moto"].strip()[:80] or f"Projet i-Lab {row['annee']} ({uid})"
+    name = company or row["projet"].strip() or _short_title(row["moto"]) or f"Projet i-Lab {row['annee']} ({uid})"
     declared = _split(row["rnsr_ids_unite"], ";,")
     # a unit closed since the project links to the active structures that took it over
     lab_ids = _unique(

@@ -32,3 +32,11 @@ def test_active_links_are_kept_once_and_unknown_units_dropped():
     record = _startup_record(ilab_row(rnsr_ids_unite="200000001A;199000002Z;198800000X"), {"200000001A"}, successors)
     assert record["links"] == ["rnsr:200000001A"]
     assert record["evidence"][0]["source_ref"] == "ilab-00001"
+
+
+def test_a_start_up_without_company_name_is_named_by_its_pitch_cut_at_a_word():
+    pitch = "Plateforme de criblage haut débit de molécules anti-infectieuses issues de la biodiversité marine"
+    record = _startup_record(ilab_row(moto=pitch), set(), {})
+    assert record["name"] == "Plateforme de criblage haut débit de molécules anti-infectieuses issues de la…"
+    assert len(record["name"]) <= 80
+    assert _startup_record(ilab_row(moto="Un capteur", entreprise="ACME"), set(), {})["name"] == "ACME"
