@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from matchmaker.config import PROJECT_ROOT, Config
@@ -88,6 +88,9 @@ def register_extensions(app: Flask) -> None:
 def select_locale() -> str:
     """Pick the interface language: explicit choice, then account, then browser, then French."""
     languages = ("fr", "en")
+    if not has_request_context():
+        # CLI commands and jobs run in an app context only: messages are rendered in French.
+        return "fr"
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
@@ -151,6 +154,7 @@ def register_security_headers(app: Flask) -> None:
 
 def register_input_guards(app: Flask) -> None:
     """Refuse NUL characters in query strings, forms and JSON bodies: no field needs them, PostgreSQL rejects them."""
+    from flask_babel import gettext
     from werkzeug.exceptions import BadRequest
 
     @app.before_request
@@ -164,7 +168,7 @@ def register_input_guards(app: Flask) -> None:
             for key, values in source.lists()
         )
         if nul_in_fields or (request.is_json and b"\\u0000" in request.get_data(cache=True)):
-            raise BadRequest("Les caractères nuls (\\x00) ne sont pas acceptés.")
+            raise BadRequest(gettext("Les caractères nuls (\\x00) ne sont pas acceptés."))
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from matchmaker.errors import Forbidden
@@ -37,7 +38,7 @@ def require_roles(*roles: str) -> object | None:
             abort(401)
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if roles and current_user.role not in roles:
-        raise Forbidden("Cet espace n'est pas ouvert à votre type de compte.")
+        raise Forbidden(_l("Cet espace n'est pas ouvert à votre type de compte."))
     return None
 
 

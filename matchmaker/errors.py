@@ -1,6 +1,17 @@
-"""Domain exceptions: one hierarchy the views and the API translate into clear messages."""
+"""Domain exceptions: one hierarchy the views and the API translate into clear messages.
+
+Messages are French source strings, usually wrapped in flask-babel's ``lazy_gettext``: the
+exception keeps the lazy string and renders it only when ``message`` is read, so a view or the
+API shows it in the language of the current request. Outside a request (CLI, plain functions)
+the French source text is returned.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask_babel.speaklater import LazyString
 
 
 class MatchmakerError(Exception):
@@ -8,10 +19,19 @@ class MatchmakerError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str | LazyString, *, field: str | None = None) -> None:
+        """Take a ``str`` or a flask-babel lazy string (``lazy_gettext(...)``)."""
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.field = field
+
+    @property
+    def message(self) -> str:
+        """Return the message as a plain ``str``, translated into the active locale."""
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InvalidQuery(MatchmakerError):

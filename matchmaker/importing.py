@@ -2,6 +2,8 @@
 
 Framework-free: returns plain records in the bundled-directory format plus a list of
 row errors with line numbers. Storing them is the job of ``services.catalogue``.
+Reasons are flask-babel lazy strings: they render in the active request's language, and in
+French (the source language) outside any request, so the module needs no Flask context.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from matchmaker.geo import canonical_region, region_for_postcode
 
@@ -57,11 +62,16 @@ class ImportFormatError(ValueError):
 
 @dataclass(frozen=True)
 class RowError:
-    """A rejected row: where it is and why."""
+    """A rejected row: where it is and why (``reason`` is rendered in the active language when read)."""
 
     line: int
-    reason: str
+    raw_reason: str | LazyString
     name: str = ""
+
+    @property
+    def reason(self) -> str:
+        """Return the reason as a plain ``str`` (French outside a request)."""
+        return str(self.raw_reason)
 
 
 @dataclass
@@ -111,17 +121,23 @@ def _clean(value: Any) -> str:
 def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     """Return a normalised organisation record, or raise ValueError with a readable reason."""
     if not isinstance(raw, dict):
-        raise ValueError("la ligne n'est pas un objet JSON / row is not an object")
+        raise ValueError(_l("la ligne n'est pas un objet JSON / row is not an object"))
     name = _clean(raw.get("name"))
     if not name:
-        raise ValueError("nom manquant / missing name")
+        raise ValueError(_l("nom manquant / missing name"))
     kind = _clean(raw.get("kind")).lower()
     if kind not in KINDS:
-        raise ValueError(f"type inconnu '{kind[:40]}' / unknown kind (attendu : {', '.join(KINDS)})")
+        raise ValueError(
+            _l("type inconnu '%(kind)s' / unknown kind (attendu : %(expected)s)", kind=kind[:40],
+               expected=", ".join(KINDS))
+        )
     for column, limit in MAX_FIELD_CHARS.items():
         value = raw.get(column)
         if isinstance(value, str) and len(value) > limit:
-            raise ValueError(f"champ '{column}' trop long ({len(value)} > {limit} caractères)")
+            raise ValueError(
+                _l("champ '%(column)s' trop long (%(length)d > %(max)d caractères)", column=column, length=len(value),
+                   max=limit)
+            )
     description_fr = (raw.get("description_fr") or "").strip() or None
     description_en = (raw.get("description_en") or "").strip() or None
     keywords = _split_list(raw.get("keywords"))
@@ -129,36 +145,37 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     for value in _split_list(raw.get("certifications")):
         label = normalise_certification(value)
         if label is None:
-            raise ValueError(f"certification non reconnue '{value[:40]}' (connues : {', '.join(CERTIFICATIONS)})")
+            raise ValueError(_l("certification non reconnue '%(value)s' (connues : %(known)s)", value=value[:40],
+                                known=", ".join(CERTIFICATIONS)))
         certifications.append(label)
     siren = re.sub(r"\s", "", _clean(raw.get("siren")))
     if siren and not _SIREN.match(siren):
-        raise ValueError(f"SIREN invalide '{siren[:20]}' (9 chiffres attendus)")
+        raise ValueError(_l("SIREN invalide '%(siren)s' (9 chiffres attendus)", siren=siren[:20]))
     rnsr_id = _clean(raw.get("rnsr_id")).upper()
     if rnsr_id and not _RNSR.match(rnsr_id):
-        raise ValueError(f"identifiant RNSR invalide '{rnsr_id[:20]}' (9 chiffres et une lettre)")
+        raise ValueError(_l("identifiant RNSR invalide '%(rnsr)s' (9 chiffres et une lettre)", rnsr=rnsr_id[:20]))
     email = _clean(raw.get("contact_email"))
     if email and not _EMAIL.match(email):
-        raise ValueError(f"adresse de contact invalide '{email[:60]}'")
+        raise ValueError(_l("adresse de contact invalide '%(email)s'", email=email[:60]))
     website = _clean(raw.get("website"))
     if website and not re.match(r"^https?://", website):
         website = "https://" + website
     source_url = _clean(raw.get("source_url"))
     if source_url and not re.match(r"^https?://", source_url, flags=re.IGNORECASE):
         # Rendered as a link on the profile page: a javascript: or data: URL must never get there.
-        raise ValueError(f"source_url invalide '{source_url[:60]}' (http:// ou https:// attendu)")
+        raise ValueError(_l("source_url invalide '%(url)s' (http:// ou https:// attendu)", url=source_url[:60]))
     postcode = _clean(raw.get("postcode"))
     region_text = _clean(raw.get("region"))
     region = canonical_region(region_text) or region_for_postcode(postcode)
     if region_text and region is None:
-        raise ValueError(f"région inconnue '{region_text[:40]}'")
+        raise ValueError(_l("région inconnue '%(region)s'", region=region_text[:40]))
     key = _clean(raw.get("key"))
     if not key:
         key = f"siren:{siren}" if siren else f"rnsr:{rnsr_id}" if rnsr_id else f"import:{_slug(name)}"
     if len(key) > 120 or not re.match(r"^[\w:.\-/]+$", key):
-        raise ValueError("clé invalide (lettres, chiffres, : . - / uniquement, 120 caractères au plus)")
+        raise ValueError(_l("clé invalide (lettres, chiffres, : . - / uniquement, 120 caractères au plus)"))
     if not (description_fr or description_en or keywords or raw.get("evidence")):
-        raise ValueError("aucune description ni compétence : le profil serait vide")
+        raise ValueError(_l("aucune description ni compétence : le profil serait vide"))
     evidence = list(raw.get("evidence") or [])
     known_texts = {_clean(item.get("text")) for item in evidence if isinstance(item, dict)}
     if description_fr and _clean(description_fr) not in known_texts:
@@ -172,7 +189,7 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
                          "text": "Compétences : " + "; ".join(keywords), "lang": None, "source": "import"})
     for item in evidence:
         if not isinstance(item, dict) or not _clean(item.get("text")) or not _clean(item.get("key")):
-            raise ValueError("preuve (evidence) sans clé ou sans texte")
+            raise ValueError(_l("preuve (evidence) sans clé ou sans texte"))
     return {
         "key": key,
         "kind": kind,
@@ -202,7 +219,9 @@ def _decode(data: bytes) -> str:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
-            raise ImportFormatError(f"fichier gzip illisible / corrupt gzip file ({exc})") from exc
+            raise ImportFormatError(
+                _l("fichier gzip illisible / corrupt gzip file (%(error)s)", error=str(exc))
+            ) from exc
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -211,7 +230,7 @@ def _decode(data: bytes) -> str:
         if "\x00" in text:
             break
         return text
-    raise ImportFormatError("encodage illisible : enregistrez le fichier en UTF-8 / file is not UTF-8 text")
+    raise ImportFormatError(_l("encodage illisible : enregistrez le fichier en UTF-8 / file is not UTF-8 text"))
 
 
 def _rows_from_json(text: str) -> list[tuple[int, Any]]:
@@ -220,7 +239,9 @@ def _rows_from_json(text: str) -> list[tuple[int, Any]]:
         try:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ImportFormatError(f"JSON invalide ligne {exc.lineno} : {exc.msg}") from exc
+            raise ImportFormatError(
+                _l("JSON invalide ligne %(line)d : %(error)s", line=exc.lineno, error=exc.msg)
+            ) from exc
         return [(index + 1, item) for index, item in enumerate(items)]
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -229,7 +250,7 @@ def _rows_from_json(text: str) -> list[tuple[int, Any]]:
         try:
             rows.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
-            rows.append((number, ValueError(f"JSON invalide : {exc.msg}")))
+            rows.append((number, ValueError(_l("JSON invalide : %(error)s", error=exc.msg))))
     return rows
 
 
@@ -240,26 +261,38 @@ def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
     try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
-        raise ImportFormatError(f"CSV invalide à l'en-tête : {exc}") from exc
+        raise ImportFormatError(_l("CSV invalide à l'en-tête : %(error)s", error=str(exc))) from exc
     missing = {"name", "kind"} - set(header)
     if missing:
-        raise ImportFormatError(f"colonnes obligatoires manquantes : {', '.join(sorted(missing))}")
+        raise ImportFormatError(
+            _l("colonnes obligatoires manquantes : %(columns)s", columns=", ".join(sorted(missing)))
+        )
     unknown = set(header) - set(CSV_COLUMNS)
     if unknown:
         raise ImportFormatError(
-            f"colonnes inconnues : {', '.join(sorted(unknown))} (connues : {', '.join(CSV_COLUMNS)})"
+            _l("colonnes inconnues : %(unknown)s (connues : %(known)s)", unknown=", ".join(sorted(unknown)),
+               known=", ".join(CSV_COLUMNS))
         )
     reader.fieldnames = header
     rows: list[tuple[int, Any]] = []
     try:
         for row in reader:
             if None in row:
-                rows.append((reader.line_num, ValueError("trop de colonnes sur cette ligne")))
+                rows.append((reader.line_num, ValueError(_l("trop de colonnes sur cette ligne"))))
                 continue
             rows.append((reader.line_num, row))
     except csv.Error as exc:
-        raise ImportFormatError(f"CSV invalide ligne {reader.line_num} : {exc}") from exc
+        raise ImportFormatError(
+            _l("CSV invalide ligne %(line)d : %(error)s", line=reader.line_num, error=str(exc))
+        ) from exc
     return rows
+
+
+def _reason(error: Exception) -> str | LazyString:
+    """Return an exception's message, keeping a lazy (translatable) message lazy."""
+    if len(error.args) == 1 and isinstance(error.args[0], str | LazyString):
+        return error.args[0]
+    return str(error)
 
 
 def parse_profiles(data: bytes, filename: str) -> ParsedFile:
@@ -271,24 +304,30 @@ def parse_profiles(data: bytes, filename: str) -> ParsedFile:
     elif name.endswith((".json", ".jsonl", ".ndjson")):
         rows = _rows_from_json(text)
     else:
-        raise ImportFormatError("format non reconnu : utilisez .csv, .json ou .jsonl")
+        raise ImportFormatError(_l("format non reconnu : utilisez .csv, .json ou .jsonl"))
     if len(rows) > MAX_ROWS:
-        raise ImportFormatError(f"trop de lignes ({len(rows)} > {MAX_ROWS}) : découpez le fichier")
+        raise ImportFormatError(
+            _l("trop de lignes (%(count)d > %(max)d) : découpez le fichier", count=len(rows), max=MAX_ROWS)
+        )
     parsed = ParsedFile()
     seen: dict[str, int] = {}
     for line, raw in rows:
         if isinstance(raw, Exception):
-            parsed.errors.append(RowError(line, str(raw)))
+            parsed.errors.append(RowError(line, _reason(raw)))
             continue
         try:
             record = validate_record(raw)
         except ValueError as exc:
             label = _clean(raw.get("name"))[:80] if isinstance(raw, dict) else ""
-            parsed.errors.append(RowError(line, str(exc), label))
+            parsed.errors.append(RowError(line, _reason(exc), label))
             continue
         if record["key"] in seen:
             parsed.errors.append(
-                RowError(line, f"doublon de la ligne {seen[record['key']]} (clé {record['key']})", record["name"])
+                RowError(
+                    line,
+                    _l("doublon de la ligne %(line)d (clé %(key)s)", line=seen[record["key"]], key=record["key"]),
+                    record["name"],
+                )
             )
             continue
         seen[record["key"]] = line

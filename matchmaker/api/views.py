@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from matchmaker.api import bp
@@ -15,7 +16,8 @@ from matchmaker.services.search import SearchHit, parse_search_request, search_o
 
 csrf.exempt(bp)
 
-ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "limit", "offset"}
+# "lang" is the interface-language choice read by select_locale (error messages follow it).
+ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "limit", "offset", "lang"}
 
 
 def organisation_summary(org: Organisation) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def search():
     """Rank organisations for a need: GET /api/search?q=&kind=&region=&limit=&offset=."""
     unknown = set(request.args) - ALLOWED_SEARCH_PARAMS
     if unknown:
-        raise InvalidQuery(f"Paramètre(s) inconnu(s) : {', '.join(sorted(unknown))[:200]}.")
+        raise InvalidQuery(_("Paramètre(s) inconnu(s) : %(names)s.", names=", ".join(sorted(unknown))[:200]))
     search_request = parse_search_request(
         request.args.get("q"),
         kinds=request.args.getlist("kind"),
@@ -87,7 +89,7 @@ def organisation(key: str):
     """Return one organisation with its evidence."""
     org = db.session.scalar(select(Organisation).where(Organisation.key == key))
     if org is None:
-        raise NotFound("Organisation introuvable.")
+        raise NotFound(_("Organisation introuvable."))
     payload = organisation_summary(org)
     payload["evidence"] = [
         {"id": e.key, "kind": e.kind, "title": e.title, "text": e.text, "lang": e.lang} for e in org.evidence

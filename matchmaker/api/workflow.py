@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import abort, current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from matchmaker.access import STAFF_ROLES, current_account, roles_required
@@ -42,21 +43,21 @@ def _body() -> dict[str, Any]:
         abort(415)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise InvalidQuery("Le corps de la requête doit être un objet JSON.")
+        raise InvalidQuery(_l("Le corps de la requête doit être un objet JSON."))
     return data
 
 
 def _text(data: dict[str, Any], name: str, default: str = "") -> str:
     value = data.get(name, default)
     if not isinstance(value, str):
-        raise InvalidQuery(f"« {name} » doit être une chaîne.", field=name)
+        raise InvalidQuery(_l("« %(name)s » doit être une chaîne.", name=name), field=name)
     return value
 
 
 def _strings(data: dict[str, Any], name: str) -> list[str]:
     value = data.get(name) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidQuery(f"« {name} » doit être une liste de chaînes.", field=name)
+        raise InvalidQuery(_l("« %(name)s » doit être une liste de chaînes.", name=name), field=name)
     return value
 
 
@@ -67,7 +68,7 @@ def _date(data: dict[str, Any], name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidQuery(f"« {name} » doit être une date AAAA-MM-JJ.", field=name) from None
+        raise InvalidQuery(_l("« %(name)s » doit être une date AAAA-MM-JJ.", name=name), field=name) from None
 
 
 def need_json(need: Need) -> dict[str, Any]:
@@ -196,7 +197,7 @@ def needs_matches(public_id: str):
     """Rank organisations for a validated need, with must-haves checked."""
     need = get_need(db.session, current_account(), public_id)
     if need.status != NeedStatus.VALIDATED:
-        raise Conflict("Les organisations ne sont classées que pour un besoin validé.")
+        raise Conflict(_l("Les organisations ne sont classées que pour un besoin validé."))
     config = current_app.config
     results = rank_need(
         current_app.extensions["matchmaker"], db.session, need, kinds=request.args.getlist("kind"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask import request as flask_request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from matchmaker.dashboard.labels import (
@@ -180,7 +181,7 @@ def build(name: str, request: Request) -> Table:
     """Compute the named table, or raise NotFound."""
     builder = TABLES.get(name)
     if builder is None:
-        raise NotFound("Ce graphique n'existe pas.")
+        raise NotFound(_l("Ce graphique n'existe pas."))
     return builder(request)
 
 

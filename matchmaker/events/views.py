@@ -22,7 +22,7 @@ def _event(public_id: str) -> Event:
 def _own_registration(event: Event) -> EventRegistration:
     registration = service.registration_of(db.session, event, current_account())
     if registration is None:
-        raise NotFound("Vous n'êtes pas inscrit à cet événement.")
+        raise NotFound(_("Vous n'êtes pas inscrit à cet événement."))
     return registration
 
 
@@ -195,7 +195,7 @@ def _agenda_owner(event: Event) -> EventRegistration:
     if wanted:
         registration = service.get_registration(db.session, event, wanted)
         if not (user.is_staff or service.is_member(user, registration)):
-            raise NotFound("Cet agenda n'existe pas.")
+            raise NotFound(_("Cet agenda n'existe pas."))
         return registration
     return _own_registration(event)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.errors import MatchmakerError, ServiceUnavailable
@@ -32,11 +34,11 @@ def register(app: Flask) -> None:
     def index_error(error: Exception):
         # The detail (file paths, numpy's complaint) goes to the log; the page says how to repair.
         app.logger.error("search index unusable on %s: %s", request.path, error)
-        unavailable = ServiceUnavailable(
+        unavailable = ServiceUnavailable(_l(
             "L'index de recherche est absent ou illisible. Un administrateur doit le reconstruire avec "
             "`flask --app matchmaker build-index` (ou `flask --app matchmaker setup`, qui répare aussi les données)."
-        )
-        return _render(503, "Index indisponible", unavailable.message)
+        ))
+        return _render(503, _("Index indisponible"), unavailable.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -46,4 +48,4 @@ def register(app: Flask) -> None:
     def server_error(error: Exception):
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", request.path)
-        return _render(500, "Erreur interne", "Une erreur inattendue est survenue ; elle a été journalisée.")
+        return _render(500, _("Erreur interne"), _("Une erreur inattendue est survenue ; elle a été journalisée."))

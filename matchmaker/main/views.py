@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from matchmaker.errors import InvalidQuery, NotFound
@@ -58,7 +59,7 @@ def organisation(key: str):
     """Show an organisation's profile and every piece of evidence it is ranked on."""
     org = db.session.scalar(select(Organisation).where(Organisation.key == key))
     if org is None:
-        raise NotFound("Cette organisation n'existe pas.")
+        raise NotFound(_("Cette organisation n'existe pas."))
     linked = []
     targets = [link.to_key for link in org.links]
     if targets:

@@ -7,6 +7,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,12 +28,12 @@ def create_user(session: Session, *, email: str, password: str, role: str = "buy
     """Create and store a user, or raise InvalidQuery with the reason."""
     email = normalise_email(email)
     if not _EMAIL.match(email) or len(email) > 254:
-        raise InvalidQuery("Adresse e-mail invalide.", field="email")
+        raise InvalidQuery(_l("Adresse e-mail invalide."), field="email")
     if role not in {r.value for r in Role}:
-        raise InvalidQuery(f"Rôle inconnu : {role}.", field="role")
+        raise InvalidQuery(_l("Rôle inconnu : %(role)s.", role=role), field="role")
     check_password_policy(password, email)
     if find_user(session, email) is not None:
-        raise InvalidQuery("Un compte existe déjà avec cette adresse.", field="email")
+        raise InvalidQuery(_l("Un compte existe déjà avec cette adresse."), field="email")
     user = User(email=email, role=role, name=name.strip()[:200])
     user.set_password(password)
     session.add(user)
@@ -43,14 +44,18 @@ def create_user(session: Session, *, email: str, password: str, role: str = "buy
 def check_password_policy(password: str, email: str = "") -> None:
     """Raise InvalidQuery unless the password is 10 to 200 characters, not blank and not the e-mail address."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidQuery(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.", field="password")
+        raise InvalidQuery(
+            _l("Le mot de passe doit faire au moins %(n)d caractères.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidQuery(f"Le mot de passe doit faire au plus {MAX_PASSWORD_LENGTH} caractères.", field="password")
+        raise InvalidQuery(
+            _l("Le mot de passe doit faire au plus %(n)d caractères.", n=MAX_PASSWORD_LENGTH), field="password"
+        )
     if not password.strip() or len(set(password)) < 4:
-        raise InvalidQuery("Ce mot de passe est trop simple : variez les caractères.", field="password")
+        raise InvalidQuery(_l("Ce mot de passe est trop simple : variez les caractères."), field="password")
     local_part = normalise_email(email).partition("@")[0]
     if normalise_email(password) in {normalise_email(email), local_part}:
-        raise InvalidQuery("Le mot de passe ne doit pas reprendre l'adresse e-mail.", field="password")
+        raise InvalidQuery(_l("Le mot de passe ne doit pas reprendre l'adresse e-mail."), field="password")
 
 
 def find_user(session: Session, email: str) -> User | None:

@@ -7,6 +7,7 @@ import smtplib
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -196,7 +197,7 @@ def get_saved_search(session: Session, owner: User, public_id: str) -> SavedSear
     """Return one of the user's saved searches, or NotFound."""
     saved = session.scalar(select(SavedSearch).where(SavedSearch.public_id == public_id))
     if saved is None or saved.owner_id != owner.id:
-        raise NotFound("Cette recherche enregistrée n'existe pas.")
+        raise NotFound(_l("Cette recherche enregistrée n'existe pas."))
     return saved
 
 

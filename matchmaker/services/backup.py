@@ -11,6 +11,8 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from matchmaker.errors import InvalidQuery
 
 BACKUP_FORMAT = 1
@@ -20,7 +22,7 @@ def sqlite_path(database_uri: str) -> Path:
     """Return the file of a SQLite URI, or raise InvalidQuery for other databases."""
     prefix = "sqlite:///"
     if not database_uri.startswith(prefix) or database_uri == prefix:
-        raise InvalidQuery("backup/restore gère la base SQLite embarquée ; pour PostgreSQL utilisez pg_dump.")
+        raise InvalidQuery(_l("backup/restore gère la base SQLite embarquée ; pour PostgreSQL utilisez pg_dump."))
     return Path(database_uri.removeprefix(prefix))
 
 
@@ -28,7 +30,7 @@ def create_backup(database_uri: str, index_dir: Path, target: Path) -> Path:
     """Write a .tar.gz with a consistent copy of the database (SQLite online backup) and the index."""
     source = sqlite_path(database_uri)
     if not source.exists():
-        raise InvalidQuery(f"Base introuvable : {source}")
+        raise InvalidQuery(_l("Base introuvable : %(path)s", path=str(source)))
     with tempfile.TemporaryDirectory() as workdir:
         copy = Path(workdir) / "matchmaker.sqlite3"
         with sqlite3.connect(source) as live, sqlite3.connect(copy) as snapshot:
@@ -58,18 +60,20 @@ def restore_backup(archive_path: Path, database_uri: str, index_dir: Path) -> di
             with tarfile.open(archive_path, "r:gz") as archive:
                 archive.extractall(workdir, filter="data")
         except (tarfile.TarError, OSError, EOFError) as exc:
-            raise InvalidQuery(f"Archive illisible : {exc}") from exc
+            raise InvalidQuery(_l("Archive illisible : %(error)s", error=str(exc))) from exc
         root = Path(workdir)
         try:
             manifest = json.loads((root / "backup.json").read_text())
         except (OSError, ValueError) as exc:
-            raise InvalidQuery("Ce n'est pas une sauvegarde matchmaker (backup.json absent).") from exc
+            raise InvalidQuery(_l("Ce n'est pas une sauvegarde matchmaker (backup.json absent).")) from exc
         if manifest.get("format") != BACKUP_FORMAT:
-            raise InvalidQuery(f"Format de sauvegarde non pris en charge : {manifest.get('format')}")
+            raise InvalidQuery(
+                _l("Format de sauvegarde non pris en charge : %(format)s", format=str(manifest.get("format")))
+            )
         database = root / "matchmaker.sqlite3"
         with sqlite3.connect(database) as check:
             if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise InvalidQuery("La base contenue dans l'archive est corrompue.")
+                raise InvalidQuery(_l("La base contenue dans l'archive est corrompue."))
         if destination.exists():
             shutil.copy2(destination, destination.with_name(destination.name + ".before-restore"))
         os.replace(database, destination)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ SUGGESTION_DEPTH = 20
 
 def _check_open(need: Need) -> None:
     if need.status != NeedStatus.VALIDATED:
-        raise Conflict("Les suggestions ne se gèrent que pour un besoin validé.")
+        raise Conflict(_l("Les suggestions ne se gèrent que pour un besoin validé."))
 
 
 def propose_suggestions(
@@ -62,7 +63,7 @@ def get_suggestion(need: Need, suggestion_id: int) -> Suggestion:
     for suggestion in need.suggestions:
         if suggestion.id == suggestion_id:
             return suggestion
-    raise NotFound("Cette suggestion n'existe pas.")
+    raise NotFound(_l("Cette suggestion n'existe pas."))
 
 
 def _label(
@@ -92,14 +93,14 @@ def decide(
     try:
         chosen = CurationVerdict(verdict)
     except ValueError:
-        raise InvalidQuery("Décision inconnue.", field="decision") from None
+        raise InvalidQuery(_l("Décision inconnue."), field="decision") from None
     text = reason_text.strip()[:2000]
     category = None
     if chosen is CurationVerdict.REJECT:
         if reason_category not in {r.value for r in RejectionReason}:
-            raise InvalidQuery("Choisissez la raison du rejet.", field="reason_category")
+            raise InvalidQuery(_l("Choisissez la raison du rejet."), field="reason_category")
         if reason_category == RejectionReason.OTHER and not text:
-            raise InvalidQuery("Précisez la raison du rejet.", field="reason_text")
+            raise InvalidQuery(_l("Précisez la raison du rejet."), field="reason_text")
         category = reason_category
     accepted = chosen is CurationVerdict.ACCEPT
     suggestion.status = (SuggestionStatus.ACCEPTED if accepted else SuggestionStatus.REJECTED).value
@@ -132,7 +133,7 @@ def add_by_hand(
     """Add an organisation the engine missed; it is accepted and labelled with the engine's scores for it."""
     _check_open(need)
     if any(s.organisation_id == organisation.id for s in need.suggestions):
-        raise Conflict("Cette organisation est déjà proposée pour ce besoin.")
+        raise Conflict(_l("Cette organisation est déjà proposée pour ce besoin."))
     matches = engine.matcher(session).search(need.query_text, k=1, candidate_orgs=[organisation.key])
     match = matches[0] if matches else None
     suggestion = Suggestion(
@@ -160,7 +161,7 @@ def publish(session: Session, staff: User, need: Need) -> None:
     _check_open(need)
     selection = curated_selection(need)
     if not selection:
-        raise Conflict("Acceptez au moins une suggestion avant de publier la sélection.")
+        raise Conflict(_l("Acceptez au moins une suggestion avant de publier la sélection."))
     need.published_at = utcnow()
     audit.record(session, staff, "need.publish", "need", need.public_id, organisations=[s.organisation.key
                                                                                         for s in selection])

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from matchmaker.errors import InvalidQuery
 from matchmaker.ranking import HybridMatcher
 from matchmaker.ranking.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
@@ -31,7 +33,7 @@ def read_queries(path: Path) -> list[EvaluationQuery]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidQuery(f"Impossible de lire {path} : {exc}") from exc
+        raise InvalidQuery(_l("Impossible de lire %(path)s : %(error)s", path=str(path), error=str(exc))) from exc
     queries: list[EvaluationQuery] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -39,17 +41,21 @@ def read_queries(path: Path) -> list[EvaluationQuery]:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InvalidQuery(f"{path.name} ligne {number} : JSON invalide ({exc.msg}).") from exc
+            raise InvalidQuery(
+                _l("%(file)s ligne %(line)d : JSON invalide (%(error)s).", file=path.name, line=number, error=exc.msg)
+            ) from exc
         if not isinstance(item, dict):
-            raise InvalidQuery(f"{path.name} ligne {number} : un objet JSON est attendu.")
+            raise InvalidQuery(_l("%(file)s ligne %(line)d : un objet JSON est attendu.", file=path.name, line=number))
         missing = [k for k in ("qid", "query", "relevant_rnsr_ids") if k not in item]
         if missing:
-            raise InvalidQuery(f"{path.name} ligne {number} : champ(s) manquant(s) {', '.join(missing)}.")
+            raise InvalidQuery(_l("%(file)s ligne %(line)d : champ(s) manquant(s) %(fields)s.", file=path.name,
+                                  line=number, fields=", ".join(missing)))
         relevant = item["relevant_rnsr_ids"]
         if not isinstance(relevant, list) or not all(isinstance(r, str) for r in relevant):
-            raise InvalidQuery(f"{path.name} ligne {number} : relevant_rnsr_ids doit être une liste d'identifiants.")
+            raise InvalidQuery(_l("%(file)s ligne %(line)d : relevant_rnsr_ids doit être une liste d'identifiants.",
+                                  file=path.name, line=number))
         if not isinstance(item["query"], str) or not item["query"].strip():
-            raise InvalidQuery(f"{path.name} ligne {number} : query est vide.")
+            raise InvalidQuery(_l("%(file)s ligne %(line)d : query est vide.", file=path.name, line=number))
         ilab_uid = item.get("ilab_uid")
         queries.append(
             EvaluationQuery(
@@ -60,7 +66,7 @@ def read_queries(path: Path) -> list[EvaluationQuery]:
             )
         )
     if not queries:
-        raise InvalidQuery(f"{path} ne contient aucune requête.")
+        raise InvalidQuery(_l("%(path)s ne contient aucune requête.", path=str(path)))
     return queries
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -97,7 +98,7 @@ def freshness_report(
 ) -> FreshnessReport:
     """Count stale and unclaimed profiles and return one page of the flagged ones (optionally filtered)."""
     if reason and reason not in REASONS:
-        raise InvalidQuery("Motif inconnu.", field="reason")
+        raise InvalidQuery(_l("Motif inconnu."), field="reason")
     cutoff = now - timedelta(days=STALE_DAYS)
     scope = [Organisation.kind != "buyer"]
     if kind:
@@ -138,8 +139,8 @@ def send_reminder(
     """Queue a message asking the organisation to review (or claim) its profile; audited, rate-limited."""
     last = last_reminders(session, [org.key]).get(org.key)
     if last is not None and now - last < timedelta(days=REMINDER_COOLDOWN_DAYS):
-        raise Conflict(f"Une relance a déjà été envoyée le {last:%d/%m/%Y} : attendez "
-                       f"{REMINDER_COOLDOWN_DAYS} jours entre deux relances.")
+        raise Conflict(_l("Une relance a déjà été envoyée le %(date)s : attendez %(days)d jours entre deux relances.",
+                          date=f"{last:%d/%m/%Y}", days=REMINDER_COOLDOWN_DAYS))
     subject = f"Votre fiche « {org.name} » est-elle à jour ?"
     action = ("mettre à jour" if org.claimed else "revendiquer puis mettre à jour")
     body = (
@@ -154,7 +155,7 @@ def send_reminder(
         messages.append(queue_message(session, recipient=org.contact_email, subject=subject, body=body,
                                       kind="reminder"))
     if not messages:
-        raise Conflict("Cette organisation n'a ni adresse de contact ni compte membre : relance impossible.")
+        raise Conflict(_l("Cette organisation n'a ni adresse de contact ni compte membre : relance impossible."))
     audit.record(session, staff, REMINDER_ACTION, "organisation", org.key, recipients=len(messages),
                  claimed=org.claimed)
     session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -61,11 +62,11 @@ def request_introduction(
     """Ask to be introduced to an organisation; staff are copied and review the request first."""
     text = message.strip()
     if not 10 <= len(text) <= 2000:
-        raise InvalidQuery("Présentez votre demande en 10 à 2000 caractères.", field="message")
+        raise InvalidQuery(_l("Présentez votre demande en 10 à 2000 caractères."), field="message")
     if requester.organisation_id == org.id:
-        raise Conflict("Vous ne pouvez pas demander une mise en relation avec votre propre organisation.")
+        raise Conflict(_l("Vous ne pouvez pas demander une mise en relation avec votre propre organisation."))
     if need is not None and (need.owner_id != requester.id or need.status != NeedStatus.VALIDATED):
-        raise NotFound("Ce besoin n'existe pas.")
+        raise NotFound(_l("Ce besoin n'existe pas."))
     duplicate = session.scalar(
         select(Introduction.id).where(
             Introduction.requester_id == requester.id, Introduction.organisation_id == org.id,
@@ -73,7 +74,7 @@ def request_introduction(
         )
     )
     if duplicate is not None:
-        raise Conflict("Une demande de mise en relation avec cette organisation est déjà en cours.")
+        raise Conflict(_l("Une demande de mise en relation avec cette organisation est déjà en cours."))
     intro = Introduction(requester_id=requester.id, organisation=org, need_id=need.id if need else None, message=text)
     session.add(intro)
     session.flush()
@@ -87,7 +88,7 @@ def request_introduction(
 def staff_review(session: Session, staff: User, intro: Introduction, *, approve: bool, note: str = "") -> None:
     """Forward a request to the organisation, or refuse it with a reason."""
     if intro.status != IntroductionStatus.REQUESTED:
-        raise Conflict("Cette demande a déjà été examinée.")
+        raise Conflict(_l("Cette demande a déjà été examinée."))
     org = intro.organisation
     if approve:
         _step(session, intro, staff, IntroductionStatus.STAFF_APPROVED.value, note)
@@ -99,7 +100,7 @@ def staff_review(session: Session, staff: User, intro: Introduction, *, approve:
                     "L'équipe a transmis votre demande ; les coordonnées seront visibles si l'organisation accepte.")
     else:
         if not note.strip():
-            raise InvalidQuery("Indiquez la raison du refus.", field="note")
+            raise InvalidQuery(_l("Indiquez la raison du refus."), field="note")
         _step(session, intro, staff, IntroductionStatus.REJECTED.value, note)
         intro.staff_note = note.strip()[:2000]
         notify_user(session, intro.requester, "introduction", f"Demande non transmise : {org.name}",
@@ -111,9 +112,9 @@ def edit_message(session: Session, staff: User, intro: Introduction, message: st
     """Let staff reword a request before forwarding it."""
     text = message.strip()
     if not 10 <= len(text) <= 2000:
-        raise InvalidQuery("Le message doit faire entre 10 et 2000 caractères.", field="message")
+        raise InvalidQuery(_l("Le message doit faire entre 10 et 2000 caractères."), field="message")
     if intro.status != IntroductionStatus.REQUESTED:
-        raise Conflict("Cette demande a déjà été examinée.")
+        raise Conflict(_l("Cette demande a déjà été examinée."))
     intro.message = text
     audit.record(session, staff, "introduction.edit", "introduction", intro.public_id)
     session.commit()
@@ -129,7 +130,7 @@ def can_respond(session: Session, user: User, intro: Introduction) -> bool:
 def respond(session: Session, actor: User, intro: Introduction, *, accept: bool, note: str = "") -> None:
     """Record the organisation's answer; acceptance reveals both contacts to both sides."""
     if not can_respond(session, actor, intro):
-        raise Forbidden("Seule l'organisation sollicitée peut répondre, une fois la demande transmise.")
+        raise Forbidden(_l("Seule l'organisation sollicitée peut répondre, une fois la demande transmise."))
     on_behalf = actor.organisation_id != intro.organisation_id
     status = IntroductionStatus.ACCEPTED if accept else IntroductionStatus.DECLINED
     _step(session, intro, actor, status.value, note, on_behalf=on_behalf)
@@ -150,11 +151,11 @@ def get_introduction(session: Session, user: User, public_id: str) -> Introducti
     """Return an introduction the user takes part in (or any, for staff); NotFound otherwise."""
     intro = session.scalar(select(Introduction).where(Introduction.public_id == public_id))
     if intro is None:
-        raise NotFound("Cette mise en relation n'existe pas.")
+        raise NotFound(_l("Cette mise en relation n'existe pas."))
     addressed = user.organisation_id == intro.organisation_id and intro.status not in (
         IntroductionStatus.REQUESTED, IntroductionStatus.REJECTED)
     if not (user.is_staff or intro.requester_id == user.id or addressed):
-        raise NotFound("Cette mise en relation n'existe pas.")
+        raise NotFound(_l("Cette mise en relation n'existe pas."))
     return intro
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -118,20 +119,20 @@ def _clean(data: NeedInput) -> NeedInput:
     title = " ".join(data.title.split())
     description = data.description.replace("\x00", "").strip()
     if not 3 <= len(title) <= 200:
-        raise InvalidQuery("Le titre doit faire entre 3 et 200 caractères.", field="title")
+        raise InvalidQuery(_l("Le titre doit faire entre 3 et 200 caractères."), field="title")
     if not description or len(description) > MAX_DESCRIPTION_CHARS:
         raise InvalidQuery(
-            f"La description doit faire entre 1 et {MAX_DESCRIPTION_CHARS} caractères.", field="description"
+            _l("La description doit faire entre 1 et %(n)d caractères.", n=MAX_DESCRIPTION_CHARS), field="description"
         )
     if any(kind not in SOUGHT_KINDS for kind in data.sought_kinds):
-        raise InvalidQuery("Type d'organisation recherché inconnu.", field="sought_kinds")
+        raise InvalidQuery(_l("Type d'organisation recherché inconnu."), field="sought_kinds")
     if any(cert not in CERTIFICATIONS for cert in data.certifications):
-        raise InvalidQuery("Certification inconnue.", field="certifications")
+        raise InvalidQuery(_l("Certification inconnue."), field="certifications")
     region = canonical_region(data.region) if data.region else None
     if data.region and region is None:
-        raise InvalidQuery("Région inconnue.", field="region")
+        raise InvalidQuery(_l("Région inconnue."), field="region")
     if data.confidentiality not in {c.value for c in Confidentiality}:
-        raise InvalidQuery("Niveau de confidentialité inconnu.", field="confidentiality")
+        raise InvalidQuery(_l("Niveau de confidentialité inconnu."), field="confidentiality")
     return NeedInput(
         title=title,
         description=description,
@@ -170,7 +171,7 @@ def update_need(session: Session, actor: User, need: Need, data: NeedInput) -> N
     if actor.is_staff:
         editable = (NeedStatus.DRAFT, NeedStatus.SUBMITTED, NeedStatus.VALIDATED, NeedStatus.REJECTED)
     if need.status not in editable:
-        raise Conflict("Ce besoin ne peut plus être modifié à ce stade.")
+        raise Conflict(_l("Ce besoin ne peut plus être modifié à ce stade."))
     _apply(need, _clean(data))
     audit.record(session, actor, "need.edit", "need", need.public_id, by_staff=actor.is_staff or None)
     session.commit()
@@ -193,11 +194,11 @@ def need_input(need: Need) -> NeedInput:
 def submit_need(session: Session, owner: User, need: Need, *, acknowledge_warnings: bool = False) -> list[str]:
     """Send a draft to staff review; return the quality warnings, refusing until they are acknowledged."""
     if need.status not in (NeedStatus.DRAFT, NeedStatus.REJECTED):
-        raise Conflict("Ce besoin a déjà été soumis.")
+        raise Conflict(_l("Ce besoin a déjà été soumis."))
     warnings = quality_warnings(need_input(need))
     if warnings and not acknowledge_warnings:
         raise InvalidQuery(
-            "Le besoin semble incomplet : complétez-le ou confirmez l'envoi malgré les remarques.",
+            _l("Le besoin semble incomplet : complétez-le ou confirmez l'envoi malgré les remarques."),
             field="acknowledge",
         )
     need.status = NeedStatus.SUBMITTED.value
@@ -218,7 +219,7 @@ def _need_evidence_key(need: Need) -> str:
 def validate_need(engine: SearchEngine, session: Session, staff: User, need: Need) -> None:
     """Validate a submitted need; a public one becomes evidence of its buyer's organisation."""
     if need.status != NeedStatus.SUBMITTED:
-        raise Conflict("Seul un besoin soumis peut être validé.")
+        raise Conflict(_l("Seul un besoin soumis peut être validé."))
     need.status = NeedStatus.VALIDATED.value
     need.validated_at = utcnow()
     need.reviewed_by_id = staff.id
@@ -245,9 +246,9 @@ def reject_need(session: Session, staff: User, need: Need, reason: str) -> None:
     """Send a submitted need back to its owner with the reason."""
     reason = reason.strip()
     if not reason:
-        raise InvalidQuery("Indiquez la raison du refus.", field="reason")
+        raise InvalidQuery(_l("Indiquez la raison du refus."), field="reason")
     if need.status != NeedStatus.SUBMITTED:
-        raise Conflict("Seul un besoin soumis peut être refusé.")
+        raise Conflict(_l("Seul un besoin soumis peut être refusé."))
     need.status = NeedStatus.REJECTED.value
     need.review_note = reason[:2000]
     need.reviewed_by_id = staff.id
@@ -260,7 +261,7 @@ def reject_need(session: Session, staff: User, need: Need, reason: str) -> None:
 def close_need(engine: SearchEngine, session: Session, actor: User, need: Need) -> None:
     """Close a need and withdraw it from its buyer's evidence."""
     if need.status == NeedStatus.CLOSED:
-        raise Conflict("Ce besoin est déjà clos.")
+        raise Conflict(_l("Ce besoin est déjà clos."))
     need.status = NeedStatus.CLOSED.value
     audit.record(session, actor, "need.close", "need", need.public_id)
     evidence = session.scalar(select(Evidence).where(Evidence.key == _need_evidence_key(need)))
@@ -275,7 +276,7 @@ def get_need(session: Session, user: User, public_id: str) -> Need:
     """Return a need its owner or staff may see; anyone else gets NotFound, never a hint it exists."""
     need = session.scalar(select(Need).where(Need.public_id == public_id))
     if need is None or not (user.is_staff or need.owner_id == user.id):
-        raise NotFound("Ce besoin n'existe pas.")
+        raise NotFound(_l("Ce besoin n'existe pas."))
     return need
 
 
@@ -283,7 +284,7 @@ def get_own_need(session: Session, user: User, public_id: str) -> Need:
     """Return a need owned by the user (staff included only for their own needs)."""
     need = get_need(session, user, public_id)
     if need.owner_id != user.id:
-        raise Forbidden("Seul l'auteur du besoin peut faire cela.")
+        raise Forbidden(_l("Seul l'auteur du besoin peut faire cela."))
     return need
 
 

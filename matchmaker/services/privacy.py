@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -211,9 +212,11 @@ def delete_data(
     PostgreSQL (ON DELETE rules) end in the same state.
     """
     if confirmation.strip().upper() != DELETE_CONFIRMATION:
-        raise InvalidQuery(f"Tapez {DELETE_CONFIRMATION} pour confirmer la suppression.", field="confirmation")
+        raise InvalidQuery(
+            _l("Tapez %(word)s pour confirmer la suppression.", word=DELETE_CONFIRMATION), field="confirmation"
+        )
     if not user.check_password(password):
-        raise InvalidQuery("Mot de passe incorrect.", field="password")
+        raise InvalidQuery(_l("Mot de passe incorrect."), field="password")
     scope = scope_of(session, user)
     org, members = scope.organisation, scope.member_ids
     audit_ids = list(session.scalars(_audit_query(session, scope, hidden=True).with_only_columns(AuditEvent.id)))

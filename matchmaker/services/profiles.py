@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -57,23 +58,23 @@ def _clean(data: ProfileInput) -> ProfileInput:
     name = " ".join(data.name.split())
     description = data.description.replace("\x00", "").strip()
     if not 2 <= len(name) <= 300:
-        raise InvalidQuery("Le nom doit faire entre 2 et 300 caractères.", field="name")
+        raise InvalidQuery(_l("Le nom doit faire entre 2 et 300 caractères."), field="name")
     if data.kind not in PROFILE_KINDS:
-        raise InvalidQuery("Type d'organisation inconnu.", field="kind")
+        raise InvalidQuery(_l("Type d'organisation inconnu."), field="kind")
     if not 20 <= len(description) <= 5000:
-        raise InvalidQuery("Décrivez l'activité en 20 à 5000 caractères.", field="description")
+        raise InvalidQuery(_l("Décrivez l'activité en 20 à 5000 caractères."), field="description")
     competences = [" ".join(c.split())[:120] for c in data.competences if c.strip()][:50]
     if any(c not in CERTIFICATIONS for c in data.certifications):
-        raise InvalidQuery("Certification inconnue.", field="certifications")
+        raise InvalidQuery(_l("Certification inconnue."), field="certifications")
     region = canonical_region(data.region) if data.region else None
     if data.region and region is None:
-        raise InvalidQuery("Région inconnue.", field="region")
+        raise InvalidQuery(_l("Région inconnue."), field="region")
     email = (data.contact_email or "").strip()
     if email and (not _EMAIL.match(email) or len(email) > 254):
-        raise InvalidQuery("Adresse de contact invalide.", field="contact_email")
+        raise InvalidQuery(_l("Adresse de contact invalide."), field="contact_email")
     website = (data.website or "").strip()
     if website and not re.match(r"^https?://[^\s<>\"]+$", website):
-        raise InvalidQuery("Adresse web invalide (https://...).", field="website")
+        raise InvalidQuery(_l("Adresse web invalide (https://...)."), field="website")
     return ProfileInput(
         name=name, kind=data.kind, description=description, competences=tuple(competences),
         certifications=tuple(dict.fromkeys(data.certifications)), region=region,
@@ -143,7 +144,7 @@ def get_organisation(session: Session, key: str) -> Organisation:
     """Return an organisation by key, or NotFound."""
     org = session.scalar(select(Organisation).where(Organisation.key == key))
     if org is None:
-        raise NotFound("Cette organisation n'existe pas.")
+        raise NotFound(_l("Cette organisation n'existe pas."))
     return org
 
 
@@ -155,16 +156,16 @@ def _pending_claim(session: Session, user: User) -> ProfileClaim | None:
 
 def _check_can_claim(session: Session, user: User) -> None:
     if user.organisation_id is not None:
-        raise Conflict("Votre compte est déjà rattaché à une organisation.")
+        raise Conflict(_l("Votre compte est déjà rattaché à une organisation."))
     if _pending_claim(session, user) is not None:
-        raise Conflict("Une demande est déjà en attente de validation pour votre compte.")
+        raise Conflict(_l("Une demande est déjà en attente de validation pour votre compte."))
 
 
 def claim_profile(session: Session, user: User, org: Organisation, message: str) -> ProfileClaim:
     """Ask staff to link the user to an auto-built profile."""
     _check_can_claim(session, user)
     if org.claimed or org.kind == "buyer":
-        raise Conflict("Cette fiche est déjà revendiquée.")
+        raise Conflict(_l("Cette fiche est déjà revendiquée."))
     claim = ProfileClaim(user_id=user.id, organisation_id=org.id, kind="claim", message=message.strip()[:2000])
     session.add(claim)
     session.flush()
@@ -193,7 +194,7 @@ def get_claim(session: Session, public_id: str) -> ProfileClaim:
     """Return a claim by public id (staff only), or NotFound."""
     claim = session.scalar(select(ProfileClaim).where(ProfileClaim.public_id == public_id))
     if claim is None:
-        raise NotFound("Cette demande n'existe pas.")
+        raise NotFound(_l("Cette demande n'existe pas."))
     return claim
 
 
@@ -214,9 +215,9 @@ def pending_claims(session: Session, *, offset: int = 0, limit: int = 20) -> tup
 def approve_claim(engine: SearchEngine, session: Session, staff: User, claim: ProfileClaim) -> Organisation:
     """Link the user to the claimed or newly created profile, mark it claimed and make it searchable."""
     if claim.status != ClaimStatus.PENDING:
-        raise Conflict("Cette demande a déjà été traitée.")
+        raise Conflict(_l("Cette demande a déjà été traitée."))
     if claim.user.organisation_id is not None:
-        raise Conflict("Ce compte est déjà rattaché à une organisation.")
+        raise Conflict(_l("Ce compte est déjà rattaché à une organisation."))
     if claim.kind == "create":
         data = ProfileInput(**claim.payload)
         slug = re.sub(r"[^a-z0-9]+", "-", fold(data.name)).strip("-")[:60] or "organisation"
@@ -228,7 +229,7 @@ def approve_claim(engine: SearchEngine, session: Session, staff: User, claim: Pr
     else:
         org = claim.organisation
         if org is None or org.claimed:
-            raise Conflict("Cette fiche est déjà revendiquée.")
+            raise Conflict(_l("Cette fiche est déjà revendiquée."))
     org.claimed = True
     session.flush()
     claim.user.organisation_id = org.id
@@ -245,9 +246,9 @@ def approve_claim(engine: SearchEngine, session: Session, staff: User, claim: Pr
 def reject_claim(session: Session, staff: User, claim: ProfileClaim, reason: str) -> None:
     """Refuse a claim with the reason given to the user."""
     if not reason.strip():
-        raise InvalidQuery("Indiquez la raison du refus.", field="reason")
+        raise InvalidQuery(_l("Indiquez la raison du refus."), field="reason")
     if claim.status != ClaimStatus.PENDING:
-        raise Conflict("Cette demande a déjà été traitée.")
+        raise Conflict(_l("Cette demande a déjà été traitée."))
     claim.status, claim.review_note = ClaimStatus.REJECTED.value, reason.strip()[:2000]
     claim.reviewed_by_id, claim.reviewed_at = staff.id, utcnow()
     audit.record(session, staff, "profile.reject", "claim", claim.public_id, reason=claim.review_note)
@@ -258,7 +259,7 @@ def reject_claim(session: Session, staff: User, claim: ProfileClaim, reason: str
 def update_profile(engine: SearchEngine, session: Session, actor: User, org: Organisation, data: ProfileInput) -> None:
     """Save a member's (or staff's) edit of a profile and make the new text searchable."""
     if not (is_member(actor, org) or actor.is_staff):
-        raise Forbidden("Vous ne pouvez modifier que la fiche de votre organisation.")
+        raise Forbidden(_l("Vous ne pouvez modifier que la fiche de votre organisation."))
     _apply(org, _clean(data))
     audit.record(session, actor, "profile.edit", "organisation", org.key, by_staff=actor.is_staff or None)
     session.commit()

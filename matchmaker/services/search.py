@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -68,32 +69,36 @@ def parse_search_request(
     """Validate raw parameters and return a SearchRequest, or raise InvalidQuery with a clear message."""
     text = " ".join((query or "").split())
     if not text:
-        raise InvalidQuery("Décrivez votre besoin : la recherche est vide.", field="q")
+        raise InvalidQuery(_l("Décrivez votre besoin : la recherche est vide."), field="q")
     if len(text) > max_chars:
         raise InvalidQuery(
-            f"La recherche est trop longue ({len(text)} caractères, {max_chars} au plus).", field="q"
+            _l("La recherche est trop longue (%(length)d caractères, %(max)d au plus).", length=len(text),
+               max=max_chars),
+            field="q",
         )
     wanted_kinds = tuple(k for k in kinds if k)
     unknown = [k for k in wanted_kinds if k not in KINDS]
     if unknown:
-        raise InvalidQuery(f"Type d'organisation inconnu : {', '.join(unknown)[:100]}.", field="kind")
+        raise InvalidQuery(
+            _l("Type d'organisation inconnu : %(kinds)s.", kinds=", ".join(unknown)[:100]), field="kind"
+        )
     wanted_regions = []
     for value in regions:
         if not value:
             continue
         region = canonical_region(value)
         if region is None:
-            raise InvalidQuery(f"Région inconnue : {value[:60]}.", field="region")
+            raise InvalidQuery(_l("Région inconnue : %(region)s.", region=value[:60]), field="region")
         wanted_regions.append(region)
     try:
         size = int(limit) if limit not in (None, "") else 20
         start = int(offset) if offset not in (None, "") else 0
     except (TypeError, ValueError):
-        raise InvalidQuery("limit et offset doivent être des nombres entiers.", field="limit") from None
+        raise InvalidQuery(_l("limit et offset doivent être des nombres entiers."), field="limit") from None
     if not 1 <= size <= max_results:
-        raise InvalidQuery(f"limit doit être entre 1 et {max_results}.", field="limit")
+        raise InvalidQuery(_l("limit doit être entre 1 et %(max)d.", max=max_results), field="limit")
     if not 0 <= start <= 10 * max_results:
-        raise InvalidQuery(f"offset doit être entre 0 et {10 * max_results}.", field="offset")
+        raise InvalidQuery(_l("offset doit être entre 0 et %(max)d.", max=10 * max_results), field="offset")
     return SearchRequest(
         query=text,
         kinds=wanted_kinds or DEFAULT_KINDS,

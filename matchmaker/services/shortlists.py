@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -40,7 +41,7 @@ def get_shortlist(session: Session, owner: User, public_id: str) -> Shortlist:
     """Return one of the user's shortlists; other users' lists are NotFound."""
     shortlist = session.scalar(select(Shortlist).where(Shortlist.public_id == public_id))
     if shortlist is None or shortlist.owner_id != owner.id:
-        raise NotFound("Cette liste n'existe pas.")
+        raise NotFound(_l("Cette liste n'existe pas."))
     return shortlist
 
 
@@ -48,11 +49,11 @@ def create_shortlist(session: Session, owner: User, name: str, need: Need | None
     """Create a named shortlist, optionally tied to one of the owner's needs."""
     clean = " ".join(name.split())
     if not 1 <= len(clean) <= 120:
-        raise InvalidQuery("Donnez un nom de 1 à 120 caractères à la liste.", field="name")
+        raise InvalidQuery(_l("Donnez un nom de 1 à 120 caractères à la liste."), field="name")
     if len(list_shortlists(session, owner)) >= MAX_SHORTLISTS:
-        raise Conflict(f"{MAX_SHORTLISTS} listes au plus par compte.")
+        raise Conflict(_l("%(n)d listes au plus par compte.", n=MAX_SHORTLISTS))
     if need is not None and need.owner_id != owner.id:
-        raise NotFound("Ce besoin n'existe pas.")
+        raise NotFound(_l("Ce besoin n'existe pas."))
     shortlist = Shortlist(owner_id=owner.id, name=clean, need_id=need.id if need else None)
     session.add(shortlist)
     session.flush()
@@ -64,11 +65,11 @@ def create_shortlist(session: Session, owner: User, name: str, need: Need | None
 def add_entry(session: Session, owner: User, shortlist: Shortlist, org: Organisation, note: str = "") -> ShortlistEntry:
     """Save an organisation to a shortlist (once)."""
     if shortlist.owner_id != owner.id:
-        raise NotFound("Cette liste n'existe pas.")
+        raise NotFound(_l("Cette liste n'existe pas."))
     if any(entry.organisation_id == org.id for entry in shortlist.entries):
-        raise Conflict("Cette organisation est déjà dans la liste.")
+        raise Conflict(_l("Cette organisation est déjà dans la liste."))
     if len(shortlist.entries) >= MAX_ENTRIES:
-        raise Conflict(f"{MAX_ENTRIES} organisations au plus par liste.")
+        raise Conflict(_l("%(n)d organisations au plus par liste.", n=MAX_ENTRIES))
     entry = ShortlistEntry(organisation=org, note=note.strip()[:5000])
     shortlist.entries.append(entry)
     audit.record(session, owner, "shortlist.add", "shortlist", shortlist.public_id, organisation=org.key)
@@ -81,13 +82,13 @@ def get_entry(shortlist: Shortlist, entry_id: int) -> ShortlistEntry:
     for entry in shortlist.entries:
         if entry.id == entry_id:
             return entry
-    raise NotFound("Cette entrée n'existe pas.")
+    raise NotFound(_l("Cette entrée n'existe pas."))
 
 
 def annotate(session: Session, owner: User, entry: ShortlistEntry, note: str) -> None:
     """Replace the note of an entry."""
     if len(note) > 5000:
-        raise InvalidQuery("5000 caractères au plus pour une note.", field="note")
+        raise InvalidQuery(_l("5000 caractères au plus pour une note."), field="note")
     entry.note = note.strip()
     audit.record(session, owner, "shortlist.note", "shortlist", entry.shortlist.public_id,
                  organisation=entry.organisation.key)

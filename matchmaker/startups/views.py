@@ -85,7 +85,7 @@ def profile():
     user = current_account()
     org = user.organisation
     if org is None:
-        raise NotFound("Votre compte n'est rattaché à aucune organisation.")
+        raise NotFound(_("Votre compte n'est rattaché à aucune organisation."))
     form = ProfileForm()
     del form.message
     if request.method == "GET":
@@ -107,7 +107,7 @@ def matches():
     user = current_account()
     org = user.organisation
     if org is None:
-        raise NotFound("Votre compte n'est rattaché à aucune organisation.")
+        raise NotFound(_("Votre compte n'est rattaché à aucune organisation."))
     config = current_app.config
     results = project_matches(
         current_app.extensions["matchmaker"], db.session, org, kinds=request.args.getlist("kind"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -30,9 +32,9 @@ ACTIVE = (MeetingRequestStatus.REQUESTED.value, MeetingRequestStatus.ACCEPTED.va
 MAX_MESSAGE_CHARS = 1000
 
 
-def _validated(registration: EventRegistration | None, who: str) -> EventRegistration:
+def _validated(registration: EventRegistration | None, who: str | LazyString) -> EventRegistration:
     if registration is None or registration.status != RegistrationStatus.VALIDATED.value:
-        raise Conflict(f"{who} n'est pas un participant validé de cet événement.")
+        raise Conflict(_l("%(who)s n'est pas un participant validé de cet événement.", who=who))
     return registration
 
 
@@ -82,17 +84,19 @@ def request_meeting(
     mine = _validated(registration_of(session, event, user), "Vous")
     target = _validated(get_registration(session, event, target_public_id), "Ce participant")
     if target.id == mine.id:
-        raise InvalidQuery("Vous ne pouvez pas vous demander un rendez-vous à vous-même.", field="target")
+        raise InvalidQuery(_l("Vous ne pouvez pas vous demander un rendez-vous à vous-même."), field="target")
     if event.slots and local_now() > event.slots[-1].ends_at:
-        raise Conflict("L'événement est terminé.")
+        raise Conflict(_l("L'événement est terminé."))
     if pair_request(session, mine, target) is not None:
-        raise Conflict("Une demande existe déjà entre vous et ce participant.")
+        raise Conflict(_l("Une demande existe déjà entre vous et ce participant."))
     if _sent_count(session, mine) >= event.max_requests:
-        raise Conflict(f"Vous avez atteint la limite de {event.max_requests} demandes en cours pour cet événement.")
+        raise Conflict(
+            _l("Vous avez atteint la limite de %(n)d demandes en cours pour cet événement.", n=event.max_requests)
+        )
     if accepted_count(session, mine) >= event.max_meetings:
-        raise Conflict(f"Votre agenda est complet ({event.max_meetings} rendez-vous au plus).")
+        raise Conflict(_l("Votre agenda est complet (%(n)d rendez-vous au plus).", n=event.max_meetings))
     if accepted_count(session, target) >= event.max_meetings:
-        raise Conflict("L'agenda de ce participant est complet.")
+        raise Conflict(_l("L'agenda de ce participant est complet."))
     score, parts = pair_score(engine, session, mine, target)
     request = MeetingRequest(
         event_id=event.id,
@@ -116,22 +120,22 @@ def get_request(session: Session, user: User, event: Event, public_id: str) -> M
         select(MeetingRequest).where(MeetingRequest.event_id == event.id, MeetingRequest.public_id == public_id)
     )
     if request is None or not (user.is_staff or is_member(user, request.requester) or is_member(user, request.target)):
-        raise NotFound("Cette demande de rendez-vous n'existe pas.")
+        raise NotFound(_l("Cette demande de rendez-vous n'existe pas."))
     return request
 
 
 def answer_request(session: Session, user: User, request: MeetingRequest, accept: bool) -> MeetingRequest:
     """Accept or decline a request addressed to the user's registration."""
     if not is_member(user, request.target):
-        raise Forbidden("Seul le participant sollicité peut répondre à cette demande.")
+        raise Forbidden(_l("Seul le participant sollicité peut répondre à cette demande."))
     if request.status != MeetingRequestStatus.REQUESTED.value:
-        raise Conflict("Cette demande a déjà reçu une réponse.")
+        raise Conflict(_l("Cette demande a déjà reçu une réponse."))
     if accept:
         limit = request.requester.event.max_meetings
         if accepted_count(session, request.target) >= limit:
-            raise Conflict(f"Votre agenda est complet ({limit} rendez-vous au plus).")
+            raise Conflict(_l("Votre agenda est complet (%(n)d rendez-vous au plus).", n=limit))
         if accepted_count(session, request.requester) >= limit:
-            raise Conflict("L'agenda du demandeur est complet.")
+            raise Conflict(_l("L'agenda du demandeur est complet."))
     request.status = (MeetingRequestStatus.ACCEPTED if accept else MeetingRequestStatus.DECLINED).value
     request.decided_by_id = user.id
     request.decided_at = utcnow()
@@ -143,9 +147,9 @@ def answer_request(session: Session, user: User, request: MeetingRequest, accept
 def cancel_request(session: Session, user: User, request: MeetingRequest) -> MeetingRequest:
     """Cancel a pending request or an accepted meeting (either participant, or staff); frees its slot."""
     if not (user.is_staff or is_member(user, request.requester) or is_member(user, request.target)):
-        raise NotFound("Cette demande de rendez-vous n'existe pas.")
+        raise NotFound(_l("Cette demande de rendez-vous n'existe pas."))
     if request.status not in ACTIVE:
-        raise Conflict("Cette demande n'est plus active.")
+        raise Conflict(_l("Cette demande n'est plus active."))
     request.status = MeetingRequestStatus.CANCELLED.value
     request.decided_by_id = user.id
     request.decided_at = utcnow()
@@ -162,13 +166,13 @@ def add_meeting(
 ) -> MeetingRequest:
     """Add an accepted meeting between two validated participants (staff; limits do not apply)."""
     require_staff(staff)
-    first = _validated(get_registration(session, event, first_public_id), "Le premier participant")
-    second = _validated(get_registration(session, event, second_public_id), "Le second participant")
+    first = _validated(get_registration(session, event, first_public_id), _l("Le premier participant"))
+    second = _validated(get_registration(session, event, second_public_id), _l("Le second participant"))
     if first.id == second.id:
-        raise InvalidQuery("Choisissez deux participants différents.", field="second")
+        raise InvalidQuery(_l("Choisissez deux participants différents."), field="second")
     existing = pair_request(session, first, second)
     if existing is not None and existing.status == MeetingRequestStatus.ACCEPTED.value:
-        raise Conflict("Ces participants ont déjà un rendez-vous.")
+        raise Conflict(_l("Ces participants ont déjà un rendez-vous."))
     request = existing
     if request is None:
         score, parts = pair_score(engine, session, first, second)
@@ -215,11 +219,11 @@ def get_meeting(session: Session, user: User, event: Event, public_id: str) -> t
     """Return a scheduled meeting and the user's side of it; NotFound when the user is not in it."""
     meeting = session.scalar(select(Meeting).where(Meeting.event_id == event.id, Meeting.public_id == public_id))
     if meeting is None:
-        raise NotFound("Ce rendez-vous n'existe pas.")
+        raise NotFound(_l("Ce rendez-vous n'existe pas."))
     for side in (meeting.request.requester, meeting.request.target):
         if is_member(user, side):
             return meeting, side
-    raise NotFound("Ce rendez-vous n'existe pas.")
+    raise NotFound(_l("Ce rendez-vous n'existe pas."))
 
 
 def record_feedback(
@@ -227,12 +231,12 @@ def record_feedback(
 ) -> MeetingFeedback:
     """Store a participant's one-click verdict on a meeting that took place, as a label with who/when/score."""
     if verdict not in {v.value for v in FeedbackVerdict}:
-        raise InvalidQuery("Avis inconnu.", field="verdict")
+        raise InvalidQuery(_l("Avis inconnu."), field="verdict")
     meeting, side = get_meeting(session, user, event, meeting_public_id)
     if meeting.request.status != MeetingRequestStatus.ACCEPTED.value:
-        raise Conflict("Ce rendez-vous a été annulé.")
+        raise Conflict(_l("Ce rendez-vous a été annulé."))
     if (now or local_now()) < meeting.slot.ends_at:
-        raise Conflict("Vous pourrez donner votre avis une fois le rendez-vous passé.")
+        raise Conflict(_l("Vous pourrez donner votre avis une fois le rendez-vous passé."))
     request = meeting.request
     other = request.target if side.id == request.requester_id else request.requester
     label = MeetingFeedback(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -53,7 +54,7 @@ def local_now(timezone: str = EVENT_TIMEZONE) -> datetime:
 def require_staff(user: User) -> None:
     """Raise Forbidden unless the user organises events (staff or admin)."""
     if not user.is_staff:
-        raise Forbidden("Seule l'équipe du réseau organise les rencontres.")
+        raise Forbidden(_l("Seule l'équipe du réseau organise les rencontres."))
 
 
 def parse_slot_ranges(
@@ -64,9 +65,9 @@ def parse_slot_ranges(
     Raises InvalidQuery (field ``slot_ranges``) naming the faulty line.
     """
     if not 5 <= meeting_minutes <= 240:
-        raise InvalidQuery("La durée d'un rendez-vous doit être entre 5 et 240 minutes.", field="meeting_minutes")
+        raise InvalidQuery(_l("La durée d'un rendez-vous doit être entre 5 et 240 minutes."), field="meeting_minutes")
     if not 0 <= break_minutes <= 120:
-        raise InvalidQuery("La pause entre rendez-vous doit être entre 0 et 120 minutes.", field="break_minutes")
+        raise InvalidQuery(_l("La pause entre rendez-vous doit être entre 0 et 120 minutes."), field="break_minutes")
     slots: list[tuple[datetime, datetime]] = []
     ranges: list[tuple[datetime, datetime]] = []
     for number, line in enumerate(lines, start=1):
@@ -75,7 +76,8 @@ def parse_slot_ranges(
         found = _RANGE.match(line)
         if not found:
             raise InvalidQuery(
-                f"Ligne {number} : format attendu « AAAA-MM-JJ HH:MM-HH:MM » (par exemple 2025-06-12 09:00-12:30).",
+                _l("Ligne %(line)d : format attendu « AAAA-MM-JJ HH:MM-HH:MM » (par exemple 2025-06-12 09:00-12:30).",
+                   line=number),
                 field="slot_ranges",
             )
         y1, m1, d1, d2, m2, y2, h1, n1, h2, n2 = found.groups()
@@ -84,41 +86,51 @@ def parse_slot_ranges(
             start = datetime.combine(day, datetime.min.time()).replace(hour=int(h1), minute=int(n1))
             end = datetime.combine(day, datetime.min.time()).replace(hour=int(h2), minute=int(n2))
         except ValueError:
-            raise InvalidQuery(f"Ligne {number} : date ou heure impossible.", field="slot_ranges") from None
+            raise InvalidQuery(
+                _l("Ligne %(line)d : date ou heure impossible.", line=number), field="slot_ranges"
+            ) from None
         if not starts_on <= day <= ends_on:
-            raise InvalidQuery(f"Ligne {number} : ce jour est en dehors des dates de l'événement.", field="slot_ranges")
+            raise InvalidQuery(
+                _l("Ligne %(line)d : ce jour est en dehors des dates de l'événement.", line=number), field="slot_ranges"
+            )
         if end - start < timedelta(minutes=meeting_minutes):
-            raise InvalidQuery(f"Ligne {number} : la plage est plus courte qu'un rendez-vous.", field="slot_ranges")
+            raise InvalidQuery(
+                _l("Ligne %(line)d : la plage est plus courte qu'un rendez-vous.", line=number), field="slot_ranges"
+            )
         if any(start < other_end and other_start < end for other_start, other_end in ranges):
-            raise InvalidQuery(f"Ligne {number} : cette plage chevauche une autre.", field="slot_ranges")
+            raise InvalidQuery(
+                _l("Ligne %(line)d : cette plage chevauche une autre.", line=number), field="slot_ranges"
+            )
         ranges.append((start, end))
         cursor = start
         while cursor + timedelta(minutes=meeting_minutes) <= end:
             slots.append((cursor, cursor + timedelta(minutes=meeting_minutes)))
             cursor += timedelta(minutes=meeting_minutes + break_minutes)
     if not slots:
-        raise InvalidQuery("Indiquez au moins une plage horaire de rendez-vous.", field="slot_ranges")
+        raise InvalidQuery(_l("Indiquez au moins une plage horaire de rendez-vous."), field="slot_ranges")
     if len(slots) > MAX_SLOTS:
-        raise InvalidQuery(f"Trop de créneaux ({len(slots)}, {MAX_SLOTS} au plus).", field="slot_ranges")
+        raise InvalidQuery(
+            _l("Trop de créneaux (%(count)d, %(max)d au plus).", count=len(slots), max=MAX_SLOTS), field="slot_ranges"
+        )
     return sorted(slots)
 
 
 def _check(data: EventInput) -> list[tuple[datetime, datetime]]:
     if not data.name.strip():
-        raise InvalidQuery("Donnez un nom à l'événement.", field="name")
+        raise InvalidQuery(_l("Donnez un nom à l'événement."), field="name")
     if data.ends_on < data.starts_on:
-        raise InvalidQuery("La date de fin précède la date de début.", field="ends_on")
+        raise InvalidQuery(_l("La date de fin précède la date de début."), field="ends_on")
     if not 1 <= data.tables <= MAX_TABLES:
-        raise InvalidQuery(f"Le nombre de tables doit être entre 1 et {MAX_TABLES}.", field="tables")
+        raise InvalidQuery(_l("Le nombre de tables doit être entre 1 et %(max)d.", max=MAX_TABLES), field="tables")
     unknown = [k for k in data.allowed_kinds if k not in ORGANISATION_KINDS]
     if unknown or not data.allowed_kinds:
-        raise InvalidQuery("Choisissez au moins un type d'organisation admis.", field="allowed_kinds")
+        raise InvalidQuery(_l("Choisissez au moins un type d'organisation admis."), field="allowed_kinds")
     if not 1 <= data.max_requests <= 200 or not 1 <= data.max_meetings <= 200:
-        raise InvalidQuery("Les limites par participant doivent être entre 1 et 200.", field="max_requests")
+        raise InvalidQuery(_l("Les limites par participant doivent être entre 1 et 200."), field="max_requests")
     slots = parse_slot_ranges(data.slot_ranges, data.meeting_minutes, data.break_minutes, data.starts_on, data.ends_on)
     if data.registration_deadline > slots[-1][1]:
         raise InvalidQuery(
-            "La clôture des inscriptions doit précéder la fin des rendez-vous.", field="registration_deadline"
+            _l("La clôture des inscriptions doit précéder la fin des rendez-vous."), field="registration_deadline"
         )
     return slots
 
@@ -205,7 +217,7 @@ def get_event(session: Session, user: User, public_id: str) -> Event:
     """Return an event the user may see, or raise NotFound (drafts are invisible to participants)."""
     event = session.scalar(select(Event).where(Event.public_id == public_id))
     if event is None or (not event.published and not user.is_staff):
-        raise NotFound("Cet événement n'existe pas.")
+        raise NotFound(_l("Cet événement n'existe pas."))
     return event
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -61,7 +62,7 @@ def run_scheduler(
     """
     require_staff(staff)
     if not event.slots:
-        raise Conflict("L'événement n'a aucun créneau.")
+        raise Conflict(_l("L'événement n'a aucun créneau."))
     position = {slot.id: n for n, slot in enumerate(event.slots)}
     accepted = []
     for request in event_requests(session, event, MeetingRequestStatus.ACCEPTED.value):

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -74,19 +76,22 @@ def registration_open(event: Event, now: datetime | None = None) -> bool:
     return event.published and (now or local_now()) <= event.registration_deadline
 
 
-def _clean_text(text: str, field: str, label: str) -> str:
+def _clean_text(text: str, field: str, label: str | LazyString) -> str:
     cleaned = " ".join(text.split())
     if len(cleaned) < MIN_TEXT_CHARS:
-        raise InvalidQuery(f"{label} : quelques mots de plus ({MIN_TEXT_CHARS} caractères au moins).", field=field)
+        raise InvalidQuery(
+            _l("%(label)s : quelques mots de plus (%(n)d caractères au moins).", label=label, n=MIN_TEXT_CHARS),
+            field=field,
+        )
     if len(cleaned) > MAX_TEXT_CHARS:
-        raise InvalidQuery(f"{label} : {MAX_TEXT_CHARS} caractères au plus.", field=field)
+        raise InvalidQuery(_l("%(label)s : %(n)d caractères au plus.", label=label, n=MAX_TEXT_CHARS), field=field)
     return cleaned
 
 
 def require_participant(user: User) -> None:
     """Raise Forbidden for staff accounts: they organise events, they do not attend them."""
     if user.is_staff:
-        raise Forbidden("L'équipe organise l'événement : elle ne s'y inscrit pas comme participant.")
+        raise Forbidden(_l("L'équipe organise l'événement : elle ne s'y inscrit pas comme participant."))
 
 
 def register(
@@ -95,31 +100,31 @@ def register(
     """Register the user's organisation (or one of their needs) for an event, or update their registration."""
     require_participant(user)
     if not registration_open(event, now):
-        raise Conflict("Les inscriptions à cet événement sont closes.")
-    offer = _clean_text(data.offer_text, "offer_text", "Ce que vous proposez")
-    seek = _clean_text(data.seek_text, "seek_text", "Ce que vous cherchez")
+        raise Conflict(_l("Les inscriptions à cet événement sont closes."))
+    offer = _clean_text(data.offer_text, "offer_text", _l("Ce que vous proposez"))
+    seek = _clean_text(data.seek_text, "seek_text", _l("Ce que vous cherchez"))
     slot_ids = {slot.id for slot in event.slots}
     unavailable = sorted({int(s) for s in data.unavailable_slot_ids})
     if any(s not in slot_ids for s in unavailable):
-        raise InvalidQuery("Créneau inconnu.", field="unavailable_slot_ids")
+        raise InvalidQuery(_l("Créneau inconnu."), field="unavailable_slot_ids")
     if len(unavailable) == len(slot_ids):
-        raise InvalidQuery("Vous ne pouvez pas être absent de tous les créneaux.", field="unavailable_slot_ids")
+        raise InvalidQuery(_l("Vous ne pouvez pas être absent de tous les créneaux."), field="unavailable_slot_ids")
 
     registration = registration_of(session, event, user)
     need = None
     if data.need_public_id:
         need = session.scalar(select(Need).where(Need.public_id == data.need_public_id, Need.owner_id == user.id))
         if need is None or need.status not in REGISTERABLE_NEED_STATUSES:
-            raise InvalidQuery("Choisissez un de vos besoins soumis ou validés.", field="need")
+            raise InvalidQuery(_l("Choisissez un de vos besoins soumis ou validés."), field="need")
     created = registration is None
     if registration is None:
         if need is None and user.organisation is None:
             raise InvalidQuery(
-                "Inscrivez votre organisation (rattachez-la à votre compte) ou l'un de vos besoins.", field="need"
+                _l("Inscrivez votre organisation (rattachez-la à votre compte) ou l'un de vos besoins."), field="need"
             )
         kind = "buyer" if need is not None else user.organisation.kind  # type: ignore[union-attr]
         if kind not in event.allowed_kinds:
-            raise Forbidden("Ce type d'organisation n'est pas admis à cet événement.")
+            raise Forbidden(_l("Ce type d'organisation n'est pas admis à cet événement."))
         registration = EventRegistration(
             event_id=event.id,
             user_id=user.id,
@@ -169,7 +174,7 @@ def get_registration(session: Session, event: Event, public_id: str) -> EventReg
         )
     )
     if registration is None:
-        raise NotFound("Cette inscription n'existe pas.")
+        raise NotFound(_l("Cette inscription n'existe pas."))
     return registration
 
 
