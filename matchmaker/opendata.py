@@ -184,14 +184,14 @@ def _anr_evidence(anr_dir: Path) -> dict[str, Record]:
         parts = []
         if ranked_committees:
             parts.append("Comités ANR : " + "; ".join(label for label, _ in ranked_committees))
+        # Project acronyms (DREAM, VISTA, Iso-Galois...) say little and match needs by accident: shown, not indexed.
         acronyms = safe_acronyms.get(rnsr_id, [])
-        if acronyms:
-            parts.append("Projets : " + ", ".join(acronyms[:40]))
         if ranked_stems:
             parts.append("Thèmes : " + " ".join(stem for stem, _ in ranked_stems))
         if not parts:
             continue
         evidence[rnsr_id] = {
+            "acronyms": acronyms[:40],
             "key": f"rnsr:{rnsr_id}/anr",
             "kind": "funded_projects",
             "title": f"{len(project_codes)} projets financés par l'ANR (2010-2022)",
@@ -518,8 +518,11 @@ def build_directory(shared_data: Path) -> list[Record]:
     successors = _successors(rnsr_rows)
     for rnsr_id, evidence in _anr_evidence(shared_data / "anr").items():
         if rnsr_id in labs:
+            acronyms = evidence.pop("acronyms")
             labs[rnsr_id]["evidence"].append(evidence)
             labs[rnsr_id]["attributes"]["anr_projects"] = int(evidence["title"].split()[0])
+            if acronyms:
+                labs[rnsr_id]["attributes"]["anr_acronyms"] = acronyms
 
     startups = []
     for row in _read_csv(shared_data / "ilab_laureats_1999_2025.csv.gz"):

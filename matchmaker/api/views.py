@@ -75,7 +75,15 @@ def search():
     return jsonify(
         {
             "query": search_request.query,
-            "filters": {"kind": list(search_request.kinds), "region": list(search_request.regions)},
+            "filters": {
+                "kind": list(search_request.kinds),
+                "region": list(search_request.regions),
+                "certification": list(search_request.certifications),
+            },
+            "suggested_filters": {
+                "kind": [{"value": k, "organisations": n} for k, n in results.suggestions.kinds],
+                "certification": [{"value": c, "organisations": n} for c, n in results.suggestions.certifications],
+            },
             "offset": search_request.offset,
             "limit": search_request.limit,
             "has_more": results.has_next,

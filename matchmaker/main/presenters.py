@@ -66,6 +66,14 @@ def without_filter(name: str, value: str) -> str:
     return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
 
 
+def with_filter(name: str, value: str) -> str:
+    """Return the current URL with one more value of a multi-valued filter (back to the first page)."""
+    args = request.args.to_dict(flat=False)
+    args[name] = [*[v for v in args.get(name, []) if v != value], value]
+    args.pop("offset", None)
+    return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to Jinja."""
     from flask_babel import get_locale
@@ -74,5 +82,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(highlight, "highlight")
     app.add_template_global(page_url, "page_url")
     app.add_template_global(without_filter, "without_filter")
+    app.add_template_global(with_filter, "with_filter")
     app.add_template_global(KIND_LABELS, "KIND_LABELS")
     app.add_template_global(EVIDENCE_LABELS, "EVIDENCE_LABELS")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2  # 2: hyphenated prefixes (sous-traitant) are one token
 
 KIND_GROUPS = ("project", "field", "funded", "record")
 """Evidence kind groups that get their own features; unknown kinds count as "project" text."""

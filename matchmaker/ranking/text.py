@@ -11,7 +11,8 @@ import Stemmer
 
 from matchmaker.ranking.stopwords import STOPWORDS
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# "sous-traitant" is one word (sub-contractor), not "sous" + "traitant" (which would match "traitement")
+_WORD = re.compile(r"(?:sous-|sur-|contre-)?[^\W_]+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[^\s])")
 _FRENCH = Stemmer.Stemmer("french")
 _ENGLISH = Stemmer.Stemmer("english")
@@ -42,7 +43,7 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     """Yield ``(start, end, stem)`` for every content word of ``text``."""
     lowered = text.lower()
     for found in _WORD.finditer(lowered):
-        word = found.group()
+        word = found.group().replace("-", "")
         if len(word) < 2 or _folded_word(word) in STOPWORDS:
             continue
         yield found.start(), found.end(), stem(word)

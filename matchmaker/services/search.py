@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -14,10 +15,42 @@ from matchmaker.geo import all_regions, canonical_region
 from matchmaker.importing import KINDS
 from matchmaker.models import Organisation
 from matchmaker.ranking import Match
+from matchmaker.ranking.text import fold
 from matchmaker.services.engine import SearchEngine
 
 # Buyers post needs; by default a search looks for those who can answer them.
 DEFAULT_KINDS = tuple(k for k in KINDS if k != "buyer")
+
+# Words of a need (accents folded) that name the kind of partner sought, in French or English.
+KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("subcontractor", r"\bsous[- ]?trait|\bsubcontract|\bsub-contract|\bfaconn|\bcontract manufactur|\bcdmo\b"),
+        ("service_provider", r"\bprestataire|\bservice provider|\bcro\b|\bbureau d.etudes"),
+        ("manufacturer", r"\bfabricant|\bmanufacturer\b|\bindustriel\b"),
+        ("lab", r"\blaboratoire (de recherche|academique|public)|\bequipe de recherche|\bresearch (lab|team|group)|"
+                r"\bacademic (lab|partner)"),
+        ("platform", r"\bplateforme (technologique|d.imagerie|d.analyse|de criblage|de sequencage)|\bplateau technique|"
+                     r"\bcore facilit|\btechnology platform"),
+        ("startup", r"\bstart-?ups?\b|\bjeunes? pousses?\b"),
+    )
+)
+# Certifications a need names unambiguously (the MDR classes are left to the filter panel).
+CERTIFICATION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(pattern))
+    for label, pattern in (
+        ("ISO 13485", r"13485"),
+        ("ISO 9001", r"\b9001\b"),
+        ("ISO 17025", r"17025"),
+        ("ISO 15189", r"15189"),
+        ("ISO 14971", r"14971"),
+        ("ISO 27001", r"27001"),
+        ("HDS", r"\bhds\b|hebergeur de donnees de sante|hebergement de donnees de sante"),
+        ("GMP/BPF", r"\b(gmp|bpf|cgmp)\b"),
+        ("GLP/BPL", r"\b(glp|bpl)\b"),
+        ("IVDR", r"\bivdr\b"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -41,13 +74,28 @@ class SearchHit:
     match: Match
 
 
+@dataclass(frozen=True)
+class SuggestedFilters:
+    """Filters the text of a need names but the search does not apply yet, with how many organisations pass each.
+
+    Suggested, never applied silently: "un sous-traitant" in a sentence may be context, not a constraint.
+    """
+
+    kinds: tuple[tuple[str, int], ...] = ()
+    certifications: tuple[tuple[str, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds or self.certifications)
+
+
 @dataclass
 class SearchResults:
-    """A page of hits and what is needed to paginate it."""
+    """A page of hits, what is needed to paginate it, and the filters the need suggests."""
 
     request: SearchRequest
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
+    suggestions: SuggestedFilters = field(default_factory=SuggestedFilters)
 
     @property
     def has_next(self) -> bool:
@@ -109,6 +157,23 @@ def parse_search_request(
     )
 
 
+def suggest_filters(engine: SearchEngine, session: Session, request: SearchRequest) -> SuggestedFilters:
+    """Return the kinds and certifications named in the need that are not filtered on yet (and that exist)."""
+    text = fold(request.query)
+    explicit_kinds = set(request.kinds) != set(DEFAULT_KINDS)
+    kinds = [k for k, cue in KIND_CUES if cue.search(text) and not (explicit_kinds and k in request.kinds)]
+    certifications = [c for c, cue in CERTIFICATION_CUES if cue.search(text) and c not in request.certifications]
+    if not kinds and not certifications:
+        return SuggestedFilters()
+    facets = engine.facets(session).values()
+    kind_counts = {k: sum(1 for f in facets if f.kind == k) for k in kinds}
+    certification_counts = {c: sum(1 for f in facets if c in f.certifications) for c in certifications}
+    return SuggestedFilters(
+        kinds=tuple((k, n) for k, n in kind_counts.items() if n),
+        certifications=tuple((c, n) for c, n in certification_counts.items() if n),
+    )
+
+
 def candidate_keys(engine: SearchEngine, session: Session, request: SearchRequest) -> Collection[str] | None:
     """Return the organisation keys that pass the filters (None means every organisation)."""
     facets = engine.facets(session)
@@ -149,7 +214,9 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
         for i, m in enumerate(page)
         if m.org_id in rows
     ]
-    return SearchResults(request=request, hits=hits, total=len(matches))
+    return SearchResults(
+        request=request, hits=hits, total=len(matches), suggestions=suggest_filters(engine, session, request)
+    )
 
 
 def region_choices() -> list[str]:

@@ -128,3 +128,35 @@ def test_saved_curation_reranker_reorders_search_results(app, client):
     after = client.get("/api/search", query_string=params).get_json()["results"]
     assert "curation" in after[0]["score_parts"]
     assert [r["organisation"]["key"] for r in after] != before
+
+
+def test_kind_and_certification_named_in_the_need_are_suggested_not_applied(app, client):
+    csv = (
+        "key,name,kind,description_fr,certifications\n"
+        "example:usinage,Usinage Précis,subcontractor,Usinage de pièces d'implants orthopédiques en titane,ISO 13485\n"
+    )
+    with app.app_context():
+        assert import_profiles(db.session, csv.encode(), "f.csv").stored
+    need = "Nous cherchons un sous-traitant certifié ISO 13485 pour l'usinage de pièces d'implants"
+    payload = client.get("/api/search", query_string={"q": need, "limit": 20}).get_json()
+    suggested = payload["suggested_filters"]
+    assert [s["value"] for s in suggested["kind"]] == ["subcontractor"]
+    assert suggested["certification"] == [{"value": "ISO 13485", "organisations": 1}]
+    assert {r["organisation"]["kind"] for r in payload["results"]} != {"subcontractor"}  # nothing applied
+
+    page = client.get("/", query_string={"q": need}).get_data(as_text=True)
+    assert "Votre besoin mentionne" in page and "certification=ISO+13485" in page and "kind=subcontractor" in page
+    filtered = client.get(
+        "/api/search", query_string={"q": need, "certification": "ISO 13485", "kind": "subcontractor"}
+    ).get_json()
+    assert [r["organisation"]["key"] for r in filtered["results"]] == ["example:usinage"]
+    assert filtered["suggested_filters"] == {"kind": [], "certification": []}
+
+
+def test_no_suggestion_for_a_need_that_names_no_constraint_or_an_absent_one(client):
+    payload = client.get("/api/search", query_string={"q": "anticorps contre le cancer du sein"}).get_json()
+    assert payload["suggested_filters"] == {"kind": [], "certification": []}
+    # nobody in the catalogue declares HDS: suggesting it would lead to an empty page
+    payload = client.get("/api/search", query_string={"q": "hébergeur HDS pour données de santé"}).get_json()
+    assert payload["suggested_filters"]["certification"] == []
+    assert "Votre besoin mentionne" not in client.get("/", query_string={"q": "anticorps"}).get_data(as_text=True)

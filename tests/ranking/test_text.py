@@ -23,3 +23,10 @@ def test_word_spans_point_into_the_original_text():
 def test_sentences_split_on_final_punctuation():
     text = "Première phrase. Deuxième ; troisième! Fin"
     assert [text[a:b] for a, b in sentences(text)] == ["Première phrase.", "Deuxième ;", "troisième!", "Fin"]
+
+
+def test_hyphenated_prefix_words_are_one_token():
+    # "sous-traitant" (sub-contractor) must not match "traitement" (treatment) through "traitant"
+    assert analyse("un sous-traitant") == analyse("sous-traitance")[:1] == ["soustrait"]
+    assert "trait" not in analyse("sous-traitant certifié")
+    assert analyse("le traitement") == ["trait"]
