@@ -7,7 +7,7 @@ Health-domain linked projects are never used: they are the evaluation population
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +92,48 @@ def fit_weights(groups: Sequence[QueryGroup], names: Sequence[str], C: float = 0
     return {name: round(float(c), 4) for name, c in zip(names, model.coef_[0], strict=True)}
 
 
+def fit_window_weights(
+    groups: Sequence[QueryGroup], names: Sequence[str], base: Mapping[str, float], C: float = 0.1, depth: int = 20
+) -> dict[str, float]:
+    """Fit a pointwise logistic regression on the ``depth`` best candidates under ``base`` (the first page).
+
+    The pairwise fit weighs every relevant/non-relevant pair alike, most of them far down the list; this one
+    learns what separates the right organisation from its neighbours on the page a user reads.
+    """
+    vector = np.array([base.get(n, 0.0) for n in names], np.float32)
+    rows, labels = [], []
+    for group in groups:
+        if not group.labels.any():
+            continue
+        window = np.argsort(-(group.features @ vector), kind="stable")[:depth]
+        rows.append(group.features[window])
+        labels.append(group.labels[window])
+    x, y = np.concatenate(rows), np.concatenate(labels)
+    scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
+    model.fit((x - x.mean(axis=0)) / scale, y)
+    return {name: round(float(c), 4) for name, c in zip(names, model.coef_[0] / scale, strict=True)}
+
+
+def blend_weights(
+    groups: Sequence[QueryGroup], names: Sequence[str], first: Mapping[str, float], second: Mapping[str, float]
+) -> dict[str, float]:
+    """Sum two weight sets, each scaled so that its scores spread alike (mean per-query std over candidates)."""
+
+    def spread(weights: Mapping[str, float]) -> float:
+        vector = np.array([weights.get(n, 0.0) for n in names], np.float32)
+        return float(np.mean([np.std(g.features @ vector) for g in groups])) or 1.0
+
+    a, b = spread(first), spread(second)
+    return {n: round(first.get(n, 0.0) / a + second.get(n, 0.0) / b, 4) for n in names}
+
+
+def fit_blended_weights(groups: Sequence[QueryGroup], names: Sequence[str], C: float, window_C: float = 0.1) -> dict:
+    """Pairwise weights blended with the first-page pointwise weights learned on top of them."""
+    pairwise = fit_weights(groups, names, C)
+    return blend_weights(groups, names, pairwise, fit_window_weights(groups, names, pairwise, window_C))
+
+
 def evaluate(groups: Sequence[QueryGroup], names: Sequence[str], weights: Mapping[str, float]) -> dict[str, float]:
     """Return mean MRR and Recall@10 of the weighted candidate scores (missing relevant = not found)."""
     vector = np.array([weights.get(n, 0.0) for n in names], np.float32)
@@ -108,9 +150,14 @@ def evaluate(groups: Sequence[QueryGroup], names: Sequence[str], weights: Mappin
 
 
 def cross_validate(
-    groups: Sequence[QueryGroup], names: Sequence[str], Cs: Sequence[float], folds: int = 5, seed: int = 0
+    groups: Sequence[QueryGroup],
+    names: Sequence[str],
+    Cs: Sequence[float],
+    folds: int = 5,
+    seed: int = 0,
+    fit: Callable[[Sequence[QueryGroup], Sequence[str], float], Mapping[str, float]] = fit_weights,
 ) -> dict[float, dict[str, float]]:
-    """Return the held-out MRR / Recall@10 of each C, folds grouped by source row."""
+    """Return the held-out MRR / Recall@10 of each C, folds grouped by source row (``fit`` learns the weights)."""
     ids = sorted({g.group for g in groups})
     rng = np.random.default_rng(seed)
     fold_of = dict(zip(ids, rng.permutation(len(ids)) % folds, strict=True))
@@ -120,6 +167,6 @@ def cross_validate(
         for fold in range(folds):
             train = [g for g in groups if fold_of[g.group] != fold]
             test = [g for g in groups if fold_of[g.group] == fold]
-            scores.append(evaluate(test, names, fit_weights(train, names, C)))
+            scores.append(evaluate(test, names, fit(train, names, C)))
         results[C] = {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
     return results

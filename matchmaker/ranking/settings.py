@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-INDEX_FORMAT_VERSION = 2  # 2: hyphenated prefixes (sous-traitant) are one token
+INDEX_FORMAT_VERSION = 3  # 2: sous-traitant is one token; 3: need phrasing and certification words are stopwords
 
 KIND_GROUPS = ("project", "field", "funded", "record")
 """Evidence kind groups that get their own features; unknown kinds count as "project" text."""

@@ -22,4 +22,13 @@ their theirs them then there these they this those through to too under until up
 what when where which while who whom why will with within without would you your
 """
 
-STOPWORDS: frozenset[str] = frozenset((_FRENCH + _ENGLISH).split())
+# How needs are phrased ("nous cherchons", "we are looking for") and the certification constraints they state:
+# the constraints become filters (matchmaker.services.search), as words they only match names by accident
+# ("Certified Adaptive discRete moDels").
+_NEEDS = """
+cherche cherchons cherchez cherchent recherchons souhaitons souhaite besoin besoins
+looking seeking seek need needs want wanted
+certifie certifiee certifies certifiees certified
+"""
+
+STOPWORDS: frozenset[str] = frozenset((_FRENCH + _ENGLISH + _NEEDS).split())

@@ -30,3 +30,9 @@ def test_hyphenated_prefix_words_are_one_token():
     assert analyse("un sous-traitant") == analyse("sous-traitance")[:1] == ["soustrait"]
     assert "trait" not in analyse("sous-traitant certifié")
     assert analyse("le traitement") == ["trait"]
+
+
+def test_need_phrasing_and_certification_adjectives_are_not_matched():
+    assert analyse("Nous cherchons un partenaire certifié") == analyse("partenaire")
+    assert analyse("We are looking for a certified partner") == analyse("partner")
+    assert "13485" in analyse("certifié ISO 13485")  # the standard itself still matches profiles that cite it
