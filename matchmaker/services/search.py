@@ -21,6 +21,9 @@ from matchmaker.services.engine import SearchEngine
 # Buyers post needs; by default a search looks for those who can answer them.
 DEFAULT_KINDS = tuple(k for k in KINDS if k != "buyer")
 
+# Matches the curation re-ranker reorders (the same window for every page).
+RERANK_WINDOW = 50
+
 # Words of a need (accents folded) that name the kind of partner sought, in French or English.
 KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern))
@@ -194,12 +197,15 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
     """Rank organisations for a request and return one page of hits with their rows."""
     matcher = engine.matcher(session)
     depth = request.offset + request.limit
-    matches = matcher.search(
-        request.query, k=depth + 1, candidate_orgs=candidate_keys(engine, session, request)
-    )
     reranker = engine.reranker()
+    # The curation re-ranker reorders a fixed window, whatever the page, so pages never overlap or skip.
+    matches = matcher.search(
+        request.query,
+        k=max(depth + 1, RERANK_WINDOW) if reranker is not None else depth + 1,
+        candidate_orgs=candidate_keys(engine, session, request),
+    )
     if reranker is not None:
-        matches = reranker.rerank(matches)
+        matches = [*reranker.rerank(matches[:RERANK_WINDOW]), *matches[RERANK_WINDOW:]]
     page = matches[request.offset : depth]
     rows = {
         org.key: org

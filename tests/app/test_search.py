@@ -129,6 +129,13 @@ def test_saved_curation_reranker_reorders_search_results(app, client):
     assert "curation" in after[0]["score_parts"]
     assert [r["organisation"]["key"] for r in after] != before
 
+    # pages are cut from one re-ranked window: they neither overlap nor skip
+    pages = [
+        client.get("/api/search", query_string={**params, "limit": 5, "offset": offset}).get_json()["results"]
+        for offset in (0, 5)
+    ]
+    assert [r["organisation"]["key"] for page in pages for r in page] == [r["organisation"]["key"] for r in after]
+
 
 def test_kind_and_certification_named_in_the_need_are_suggested_not_applied(app, client):
     csv = (
