@@ -190,10 +190,14 @@ def register_commands(app: Flask) -> None:
 
 
 def register_engine(app: Flask) -> None:
-    """Create the per-process search engine; the encoder and index load on first use."""
-    from matchmaker.services.engine import SearchEngine
+    """Create the per-process search engine; the encoder and index load on first use.
 
-    app.extensions["matchmaker"] = SearchEngine(
+    Catalogue changes are applied to the served index in place (new or edited evidence is searchable on
+    the next search, without a rebuild); a large change falls back to a full, atomically swapped rebuild.
+    """
+    from matchmaker.services.indexing import IncrementalSearchEngine
+
+    app.extensions["matchmaker"] = IncrementalSearchEngine(
         models_dir=app.config["MODELS_DIR"],
         encoder_name=app.config["ENCODER"],
         settings=app.config.get("RANKING_SETTINGS"),

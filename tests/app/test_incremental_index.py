@@ -23,15 +23,11 @@ QUERIES = ("anticorps thérapeutiques", "microfluidique diagnostic", "imagerie m
 
 @pytest.fixture()
 def engine(app):
-    """The incremental engine serving ``app`` (swapped in until the factory creates it)."""
+    """The application's own engine: the factory serves catalogue changes incrementally."""
     current = app.extensions["matchmaker"]
-    if not isinstance(current, IncrementalSearchEngine):
-        current = IncrementalSearchEngine(
-            models_dir=current.models_dir, encoder_name=current.encoder_name, settings=current.settings
-        )
-        app.extensions["matchmaker"] = current
-        with app.app_context():
-            current.build(db.session)
+    assert isinstance(current, IncrementalSearchEngine)
+    with app.app_context():
+        current.matcher(db.session)
     return current
 
 
