@@ -14,21 +14,31 @@ def register(app: Flask) -> None:
 
     @app.cli.command("train-reranker")
     @click.option("--min-labels", type=int, default=None, help="Labels needed before the model is saved.")
-    def train_reranker_command(min_labels: int | None) -> None:
+    @click.option("--no-check", is_flag=True, help="Save it even when held-out needs do not show a gain.")
+    def train_reranker_command(min_labels: int | None, no_check: bool) -> None:
         """Fit the curation re-ranker on staff decisions and save it to MODELS_DIR/reranker.json.
 
-        Nothing is written until enough labels (of both kinds) exist: the re-ranker stays off by default.
+        Nothing is written until enough labels (of both kinds) exist and the re-ranker, fitted on some
+        needs, orders the others better than the engine (cross-validation by need): it stays off by default.
         """
-        from matchmaker.ranking.reranker import MIN_LABELS, CurationReranker
-        from matchmaker.services.curation import training_examples
+        from matchmaker.ranking.reranker import MIN_LABELS, CurationReranker, held_out_mrr
+        from matchmaker.services.curation import labelled_examples
 
         needed = min_labels if min_labels is not None else current_app.config.get("RERANKER_MIN_LABELS", MIN_LABELS)
-        rows, labels = training_examples(db.session)
+        rows, labels, needs = labelled_examples(db.session)
         kept = sum(labels)
         click.echo(f"{len(labels)} étiquettes de curation ({kept} retenues, {len(labels) - kept} écartées).")
         reranker = CurationReranker(min_labels=needed).fit(rows, labels)
         if not reranker.active_:
             click.echo(f"Pas assez d'étiquettes (au moins {needed}, dont des deux sortes) : re-ranker non activé.")
+            return
+        check = held_out_mrr(rows, labels, needs)
+        if check is None:
+            click.echo("Moins de 5 besoins avec des organisations retenues et écartées : gain invérifiable.")
+        else:
+            click.echo(f"MRR sur les besoins tenus à l'écart : {check[0]:.3f} sans, {check[1]:.3f} avec le re-ranker.")
+        if not no_check and (check is None or check[1] <= check[0]):
+            click.echo("Re-ranker non activé (--no-check pour l'activer quand même).")
             return
         target = current_app.config["MODELS_DIR"] / RERANKER_FILE
         target.parent.mkdir(parents=True, exist_ok=True)

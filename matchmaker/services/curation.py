@@ -180,14 +180,21 @@ def decisions(session: Session, need: Need | None = None, *, limit: int = 500) -
 
 def training_examples(session: Session) -> tuple[list[dict[str, float]], list[int]]:
     """Return one feature row and 1/0 label per (need, organisation), from the latest decision with scores."""
+    rows, labels, _ = labelled_examples(session)
+    return rows, labels
+
+
+def labelled_examples(session: Session) -> tuple[list[dict[str, float]], list[int], list[int]]:
+    """Return the rows and labels of ``training_examples`` and the need id of each row."""
     latest: dict[tuple[int, int], CurationDecision] = {}
     for decision in session.scalars(select(CurationDecision).order_by(CurationDecision.id)):
         if decision.score is not None:
             latest[(decision.need_id, decision.organisation_id)] = decision
-    rows, labels = [], []
+    rows, labels, needs = [], [], []
     for decision in latest.values():
         match = Match(org_id=str(decision.organisation_id), score=decision.score or 0.0,
                       parts=dict(decision.score_parts or {}))
         rows.append(feature_row(match))
         labels.append(1 if decision.decision == CurationVerdict.ACCEPT else 0)
-    return rows, labels
+        needs.append(decision.need_id)
+    return rows, labels, needs

@@ -47,3 +47,34 @@ def test_reranker_requires_fit_and_aligned_rows():
         CurationReranker().rerank([Match("a", 1.0)])
     with pytest.raises(ValueError):
         CurationReranker().fit([{}], [1, 0])
+
+
+def _curated_needs(n_needs: int, informative: bool, seed: int = 0):
+    """Staff kept one match per need; the engine ranked it anywhere, a "capacity" part tells it apart (or not)."""
+    rng = np.random.default_rng(seed)
+    rows, labels, groups = [], [], []
+    for need in range(n_needs):
+        kept = int(rng.integers(10))
+        for j in range(10):
+            capacity = (2.0 if j == kept else 0.0) if informative else float(rng.normal())
+            rows.append({"score": float(10 - j), "part:capacity": capacity + float(rng.normal(scale=0.3))})
+            labels.append(int(j == kept))
+            groups.append(need)
+    return rows, labels, groups
+
+
+def test_held_out_mrr_shows_the_gain_of_an_informative_reranker_and_none_of_a_useless_one():
+    from matchmaker.ranking.reranker import held_out_mrr
+
+    before, after = held_out_mrr(*_curated_needs(30, informative=True), C=1.0)
+    assert after > before + 0.3
+    before, after = held_out_mrr(*_curated_needs(30, informative=False), C=1.0)
+    assert after < before + 0.1
+
+
+def test_held_out_mrr_needs_enough_needs_with_both_outcomes():
+    from matchmaker.ranking.reranker import held_out_mrr
+
+    rows, labels, groups = _curated_needs(4, informative=True)
+    assert held_out_mrr(rows, labels, groups) is None
+    assert held_out_mrr(rows, [1] * len(rows), [0] * len(rows)) is None  # one need, nothing rejected

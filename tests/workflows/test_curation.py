@@ -173,6 +173,9 @@ def test_train_reranker_stays_off_until_enough_labels(app, runner, make_need, us
     assert len(rows) == len(labels) == 6 + 12 + 2
     result = runner.invoke(args=["train-reranker", "--min-labels", "10"])
     assert result.exit_code == 0, result.output
+    assert "gain invérifiable" in result.output and not model.exists()  # two needs cannot validate it
+    result = runner.invoke(args=["train-reranker", "--min-labels", "10", "--no-check"])
+    assert result.exit_code == 0, result.output
     saved = json.loads(model.read_text())
     assert saved["active"] is True and saved["n_labels"] == 20
     assert "part:lexical" in saved["feature_names"]
