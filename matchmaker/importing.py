@@ -32,14 +32,14 @@ CSV_COLUMNS = (
 MAX_FIELD_CHARS = {"name": 300, "description_fr": 20000, "description_en": 20000, "keywords": 5000}
 MAX_ROWS = 100_000
 
-_CERTIFICATION_PATTERNS: tuple[tuple[str, str], ...] = (
+CERTIFICATION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"13485", "ISO 13485"),
     (r"9001", "ISO 9001"),
     (r"17025", "ISO 17025"),
     (r"15189", "ISO 15189"),
     (r"14971", "ISO 14971"),
     (r"27001", "ISO 27001"),
-    (r"\bhds\b|hebergeur de donnees de sante", "HDS"),
+    (r"\bhds\b|hebergeur de donnees de sante|hebergement de donnees de sante", "HDS"),
     (r"\b(gmp|bpf|cgmp)\b", "GMP/BPF"),
     (r"\b(glp|bpl)\b", "GLP/BPL"),
     (r"\bivdr\b", "IVDR"),
@@ -49,7 +49,7 @@ _CERTIFICATION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\bmdr\b.*\bi\b|classe? i\b", "MDR classe I"),
     (r"\bmdr\b|marquage ce|ce mark", "MDR"),
 )
-CERTIFICATIONS = tuple(dict.fromkeys(label for _, label in _CERTIFICATION_PATTERNS))
+CERTIFICATIONS = tuple(dict.fromkeys(label for _, label in CERTIFICATION_PATTERNS))
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SIREN = re.compile(r"^\d{9}$")
@@ -90,7 +90,7 @@ def _fold(text: str) -> str:
 def normalise_certification(value: str) -> str | None:
     """Return the canonical label of a certification, or None when it is not recognised."""
     folded = _fold(value)
-    for pattern, label in _CERTIFICATION_PATTERNS:
+    for pattern, label in CERTIFICATION_PATTERNS:
         if re.search(pattern, folded):
             return label
     return None

@@ -19,7 +19,8 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def _stem(encoder_name: str) -> str:
+def cache_stem(encoder_name: str) -> str:
+    """Return the file stem of an encoder's vectors (``<stem>.npy`` + ``<stem>.json``)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", encoder_name)
 
 
@@ -38,21 +39,26 @@ def _load(directory: Path, stem: str) -> dict[str, np.ndarray]:
     return dict(zip(keys, vectors, strict=True))
 
 
-def _save(directory: Path, stem: str, encoder: Encoder, cached: dict[str, np.ndarray]) -> None:
+def write_vectors(directory: Path, stem: str, vectors: np.ndarray, manifest: dict) -> None:
+    """Write ``<stem>.npy`` and its ``<stem>.json`` manifest beside them first, then swap both into place."""
     directory.mkdir(parents=True, exist_ok=True)
-    keys = list(cached)
-    vectors = np.stack([cached[k] for k in keys]).astype(np.float32)
     tmp_array = directory / f".{stem}.tmp.npy"
     tmp_keys = directory / f".{stem}.tmp.json"
     np.save(tmp_array, vectors, allow_pickle=False)
-    tmp_keys.write_text(json.dumps({"encoder": encoder.name, "dim": int(vectors.shape[1]), "keys": keys}))
+    tmp_keys.write_text(json.dumps(manifest))
     os.replace(tmp_array, directory / f"{stem}.npy")
     os.replace(tmp_keys, directory / f"{stem}.json")
 
 
+def _save(directory: Path, stem: str, encoder: Encoder, cached: dict[str, np.ndarray]) -> None:
+    keys = list(cached)
+    vectors = np.stack([cached[k] for k in keys]).astype(np.float32)
+    write_vectors(directory, stem, vectors, {"encoder": encoder.name, "dim": int(vectors.shape[1]), "keys": keys})
+
+
 def cached_keys(cache_dir: Path, encoder_name: str) -> set[str]:
     """Return the text hashes held by the passage cache of one encoder."""
-    return set(_load(cache_dir, _stem(encoder_name)))
+    return set(_load(cache_dir, cache_stem(encoder_name)))
 
 
 def embed_passages(
@@ -68,7 +74,7 @@ def embed_passages(
     Returns:
         (len(texts), dim) float32 array, rows in the order of ``texts``.
     """
-    stem = _stem(encoder.name) + (".queries" if queries else "")
+    stem = cache_stem(encoder.name) + (".queries" if queries else "")
     encode = encoder.encode_queries if queries else encoder.encode_passages
     keys = [text_hash(t) for t in texts]
     cached = _load(cache_dir, stem) if cache_dir is not None else {}

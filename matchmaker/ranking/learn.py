@@ -35,6 +35,11 @@ class QueryGroup:
     n_relevant: int
 
 
+def _vector(weights: Mapping[str, float], names: Sequence[str]) -> np.ndarray:
+    """Return the weights in the order of ``names`` (missing = 0)."""
+    return np.array([weights.get(n, 0.0) for n in names], np.float32)
+
+
 def training_queries(records: Iterable[Mapping[str, Any]], short: bool = True) -> list[EvalQuery]:
     """Return non-health i-Lab projects linked to RNSR labs as queries (plus their one-line pitch)."""
     queries = []
@@ -100,7 +105,7 @@ def fit_window_weights(
     The pairwise fit weighs every relevant/non-relevant pair alike, most of them far down the list; this one
     learns what separates the right organisation from its neighbours on the page a user reads.
     """
-    vector = np.array([base.get(n, 0.0) for n in names], np.float32)
+    vector = _vector(base, names)
     rows, labels = [], []
     for group in groups:
         if not group.labels.any():
@@ -121,7 +126,7 @@ def blend_weights(
     """Sum two weight sets, each scaled so that its scores spread alike (mean per-query std over candidates)."""
 
     def spread(weights: Mapping[str, float]) -> float:
-        vector = np.array([weights.get(n, 0.0) for n in names], np.float32)
+        vector = _vector(weights, names)
         return float(np.mean([np.std(g.features @ vector) for g in groups])) or 1.0
 
     a, b = spread(first), spread(second)
@@ -136,7 +141,7 @@ def fit_blended_weights(groups: Sequence[QueryGroup], names: Sequence[str], C: f
 
 def evaluate(groups: Sequence[QueryGroup], names: Sequence[str], weights: Mapping[str, float]) -> dict[str, float]:
     """Return mean MRR and Recall@10 of the weighted candidate scores (missing relevant = not found)."""
-    vector = np.array([weights.get(n, 0.0) for n in names], np.float32)
+    vector = _vector(weights, names)
     mrr, recall = [], []
     for group in groups:
         if group.n_relevant == 0:

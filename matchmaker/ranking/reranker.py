@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 
 from matchmaker.ranking.errors import NotFittedError
 from matchmaker.ranking.match import Match
+from matchmaker.ranking.metrics import reciprocal_rank
 
 MIN_LABELS = 30
 """Curation labels needed (with both outcomes present) before the re-ranker switches on."""
@@ -165,9 +166,9 @@ def held_out_mrr(
     folds = min(folds, len(usable))
     order = np.random.default_rng(0).permutation(len(usable))
 
-    def reciprocal_rank(ids: list[int], scores: np.ndarray) -> float:
-        ranked = sorted(range(len(ids)), key=lambda j: (-scores[j], j))
-        return next(1.0 / (r + 1) for r, j in enumerate(ranked) if labels[ids[j]])
+    def first_kept(ids: list[int], scores: np.ndarray) -> float:
+        ranked = [ids[j] for j in sorted(range(len(ids)), key=lambda j: (-scores[j], j))]
+        return reciprocal_rank(ranked, [i for i in ids if labels[i]])
 
     before, after = [], []
     for fold in range(folds):
@@ -176,7 +177,7 @@ def held_out_mrr(
         model = CurationReranker(C=C, min_labels=0).fit([rows[i] for i in train], [labels[i] for i in train])
         for ids in test:
             engine = np.array([float(rows[i].get("score", 0.0)) for i in ids])
-            before.append(reciprocal_rank(ids, engine))
+            before.append(first_kept(ids, engine))
             learned = model.decision_function([rows[i] for i in ids]) if model.active_ else engine
-            after.append(reciprocal_rank(ids, learned))
+            after.append(first_kept(ids, learned))
     return float(np.mean(before)), float(np.mean(after))

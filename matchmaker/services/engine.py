@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.models import Evidence, Organisation
 from matchmaker.ranking import EvidenceDoc, HybridMatcher, load_encoder
+from matchmaker.ranking.cache import cache_stem, write_vectors
 from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
 from matchmaker.ranking.reranker import CurationReranker
 from matchmaker.ranking.store import read_manifest
@@ -120,7 +120,7 @@ class SearchEngine:
         """
         if self.seed_dir is None:
             return
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.encoder_name)
+        stem = cache_stem(self.encoder_name)
         seed_vectors, seed_keys = self.seed_dir / f"{stem}.npy", self.seed_dir / f"{stem}.json"
         cache = self.models_dir / "embeddings"
         if (cache / f"{stem}.npy").exists() or not (seed_vectors.exists() and seed_keys.exists()):
@@ -128,12 +128,8 @@ class SearchEngine:
         keys = json.loads(seed_keys.read_text())
         if keys.get("encoder") != self.encoder_name:
             return
-        cache.mkdir(parents=True, exist_ok=True)
         vectors = np.load(seed_vectors, allow_pickle=False).astype(np.float32)
-        np.save(cache / f".{stem}.seed.npy", vectors, allow_pickle=False)
-        (cache / f".{stem}.seed.json").write_text(json.dumps({**keys, "dtype": "float32"}))
-        os.replace(cache / f".{stem}.seed.npy", cache / f"{stem}.npy")
-        os.replace(cache / f".{stem}.seed.json", cache / f"{stem}.json")
+        write_vectors(cache, stem, vectors, {**keys, "dtype": "float32"})
         logger.info("embedding cache seeded with %d bundled vectors (%s)", len(vectors), self.encoder_name)
 
     def write_embedding_seed(self, session: Session, target_dir: Path, progress: bool = False) -> tuple[int, int]:
@@ -149,9 +145,7 @@ class SearchEngine:
         cache = self.models_dir / "embeddings"
         missing = len(set(map(text_hash, texts)) - cached_keys(cache, self.encoder_name))
         vectors = embed_passages(self.encoder, texts, cache_dir=cache, progress=progress)
-        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.encoder_name)
-        target_dir.mkdir(parents=True, exist_ok=True)
-        np.save(target_dir / f".{stem}.npy", vectors.astype(np.float16), allow_pickle=False)
+        stem = cache_stem(self.encoder_name)
         previous = target_dir / f"{stem}.json"
         model = json.loads(previous.read_text()).get("model") if previous.exists() else None
         manifest = {
@@ -162,9 +156,7 @@ class SearchEngine:
             "max_chars": limit,
             "keys": [text_hash(t) for t in texts],
         }
-        (target_dir / f".{stem}.json").write_text(json.dumps(manifest))
-        os.replace(target_dir / f".{stem}.npy", target_dir / f"{stem}.npy")
-        os.replace(target_dir / f".{stem}.json", target_dir / f"{stem}.json")
+        write_vectors(target_dir, stem, vectors.astype(np.float16), manifest)
         return len(texts), missing
 
     def _save_atomically(self, matcher: HybridMatcher, fingerprint: str) -> None:

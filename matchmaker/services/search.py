@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -12,11 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.errors import InvalidQuery
 from matchmaker.geo import all_regions, canonical_region
-from matchmaker.importing import KINDS
+from matchmaker.importing import CERTIFICATION_PATTERNS, KINDS
 from matchmaker.models import Organisation
 from matchmaker.ranking import Match
 from matchmaker.ranking.text import fold
-from matchmaker.services.engine import SearchEngine
+from matchmaker.services.engine import OrganisationFacet, SearchEngine
 
 # Buyers post needs; by default a search looks for those who can answer them.
 DEFAULT_KINDS = tuple(k for k in KINDS if k != "buyer")
@@ -38,21 +39,9 @@ KIND_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("startup", r"\bstart-?ups?\b|\bjeunes? pousses?\b"),
     )
 )
-# Certifications a need names unambiguously (the MDR classes are left to the filter panel).
+# Certifications a need names unambiguously: the importer's patterns, the MDR classes left to the filter panel.
 CERTIFICATION_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        ("ISO 13485", r"13485"),
-        ("ISO 9001", r"\b9001\b"),
-        ("ISO 17025", r"17025"),
-        ("ISO 15189", r"15189"),
-        ("ISO 14971", r"14971"),
-        ("ISO 27001", r"27001"),
-        ("HDS", r"\bhds\b|hebergeur de donnees de sante|hebergement de donnees de sante"),
-        ("GMP/BPF", r"\b(gmp|bpf|cgmp)\b"),
-        ("GLP/BPL", r"\b(glp|bpl)\b"),
-        ("IVDR", r"\bivdr\b"),
-    )
+    (label, re.compile(pattern)) for pattern, label in CERTIFICATION_PATTERNS if not label.startswith("MDR")
 )
 
 
@@ -160,7 +149,7 @@ def parse_search_request(
     )
 
 
-def suggest_filters(engine: SearchEngine, session: Session, request: SearchRequest) -> SuggestedFilters:
+def suggest_filters(facets: Mapping[str, OrganisationFacet], request: SearchRequest) -> SuggestedFilters:
     """Return the kinds and certifications named in the need that are not filtered on yet (and that exist)."""
     text = fold(request.query)
     explicit_kinds = set(request.kinds) != set(DEFAULT_KINDS)
@@ -168,18 +157,16 @@ def suggest_filters(engine: SearchEngine, session: Session, request: SearchReque
     certifications = [c for c, cue in CERTIFICATION_CUES if cue.search(text) and c not in request.certifications]
     if not kinds and not certifications:
         return SuggestedFilters()
-    facets = engine.facets(session).values()
-    kind_counts = {k: sum(1 for f in facets if f.kind == k) for k in kinds}
-    certification_counts = {c: sum(1 for f in facets if c in f.certifications) for c in certifications}
+    kind_counts = Counter(f.kind for f in facets.values())
+    certification_counts = Counter(c for f in facets.values() for c in f.certifications)
     return SuggestedFilters(
-        kinds=tuple((k, n) for k, n in kind_counts.items() if n),
-        certifications=tuple((c, n) for c, n in certification_counts.items() if n),
+        kinds=tuple((k, kind_counts[k]) for k in kinds if kind_counts[k]),
+        certifications=tuple((c, certification_counts[c]) for c in certifications if certification_counts[c]),
     )
 
 
-def candidate_keys(engine: SearchEngine, session: Session, request: SearchRequest) -> Collection[str] | None:
+def candidate_keys(facets: Mapping[str, OrganisationFacet], request: SearchRequest) -> Collection[str] | None:
     """Return the organisation keys that pass the filters (None means every organisation)."""
-    facets = engine.facets(session)
     if set(request.kinds) == set(KINDS) and not request.regions and not request.certifications:
         return None
     regions = set(request.regions)
@@ -196,13 +183,14 @@ def candidate_keys(engine: SearchEngine, session: Session, request: SearchReques
 def search_organisations(engine: SearchEngine, session: Session, request: SearchRequest) -> SearchResults:
     """Rank organisations for a request and return one page of hits with their rows."""
     matcher = engine.matcher(session)
+    facets = engine.facets(session)
     depth = request.offset + request.limit
     reranker = engine.reranker()
     # The curation re-ranker reorders a fixed window, whatever the page, so pages never overlap or skip.
     matches = matcher.search(
         request.query,
         k=max(depth + 1, RERANK_WINDOW) if reranker is not None else depth + 1,
-        candidate_orgs=candidate_keys(engine, session, request),
+        candidate_orgs=candidate_keys(facets, request),
     )
     if reranker is not None:
         matches = [*reranker.rerank(matches[:RERANK_WINDOW]), *matches[RERANK_WINDOW:]]
@@ -221,7 +209,7 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
         if m.org_id in rows
     ]
     return SearchResults(
-        request=request, hits=hits, total=len(matches), suggestions=suggest_filters(engine, session, request)
+        request=request, hits=hits, total=len(matches), suggestions=suggest_filters(facets, request)
     )
 
 
