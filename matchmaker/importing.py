@@ -13,7 +13,6 @@ import gzip
 import io
 import json
 import re
-import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,33 +22,20 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from matchmaker.geo import canonical_region, region_for_postcode
+from matchmaker.vocabulary import (
+    CERTIFICATIONS,
+    ORGANISATION_KINDS,
+    EvidenceKind,
+    fold_accents,
+    normalise_certification,
+)
 
-KINDS = ("startup", "subcontractor", "service_provider", "manufacturer", "lab", "platform", "buyer")
 CSV_COLUMNS = (
     "key", "name", "kind", "description_fr", "description_en", "keywords", "certifications",
     "region", "city", "postcode", "siren", "rnsr_id", "website", "contact_email",
 )
 MAX_FIELD_CHARS = {"name": 300, "description_fr": 20000, "description_en": 20000, "keywords": 5000}
 MAX_ROWS = 100_000
-
-CERTIFICATION_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"13485", "ISO 13485"),
-    (r"9001", "ISO 9001"),
-    (r"17025", "ISO 17025"),
-    (r"15189", "ISO 15189"),
-    (r"14971", "ISO 14971"),
-    (r"27001", "ISO 27001"),
-    (r"\bhds\b|hebergeur de donnees de sante|hebergement de donnees de sante", "HDS"),
-    (r"\b(gmp|bpf|cgmp)\b", "GMP/BPF"),
-    (r"\b(glp|bpl)\b", "GLP/BPL"),
-    (r"\bivdr\b", "IVDR"),
-    (r"\bmdr\b.*\biii\b|classe? iii\b", "MDR classe III"),
-    (r"\bmdr\b.*\biib\b|classe? iib\b", "MDR classe IIb"),
-    (r"\bmdr\b.*\biia\b|classe? iia\b", "MDR classe IIa"),
-    (r"\bmdr\b.*\bi\b|classe? i\b", "MDR classe I"),
-    (r"\bmdr\b|marquage ce|ce mark", "MDR"),
-)
-CERTIFICATIONS = tuple(dict.fromkeys(label for _, label in CERTIFICATION_PATTERNS))
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SIREN = re.compile(r"^\d{9}$")
@@ -82,20 +68,6 @@ class ParsedFile:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def normalise_certification(value: str) -> str | None:
-    """Return the canonical label of a certification, or None when it is not recognised."""
-    folded = _fold(value)
-    for pattern, label in CERTIFICATION_PATTERNS:
-        if re.search(pattern, folded):
-            return label
-    return None
-
-
 def _split_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -107,7 +79,7 @@ def _split_list(value: Any) -> list[str]:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _fold(text)).strip("-")[:80]
+    return re.sub(r"[^a-z0-9]+", "-", fold_accents(text)).strip("-")[:80]
 
 
 def _clean(value: Any) -> str:
@@ -126,10 +98,10 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     if not name:
         raise ValueError(_l("nom manquant / missing name"))
     kind = _clean(raw.get("kind")).lower()
-    if kind not in KINDS:
+    if kind not in ORGANISATION_KINDS:
         raise ValueError(
             _l("type inconnu '%(kind)s' / unknown kind (attendu : %(expected)s)", kind=kind[:40],
-               expected=", ".join(KINDS))
+               expected=", ".join(ORGANISATION_KINDS))
         )
     for column, limit in MAX_FIELD_CHARS.items():
         value = raw.get(column)
@@ -179,13 +151,13 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     evidence = list(raw.get("evidence") or [])
     known_texts = {_clean(item.get("text")) for item in evidence if isinstance(item, dict)}
     if description_fr and _clean(description_fr) not in known_texts:
-        evidence.append({"key": f"{key}/description-fr", "kind": "description", "title": "Description",
+        evidence.append({"key": f"{key}/description-fr", "kind": EvidenceKind.DESCRIPTION, "title": "Description",
                          "text": description_fr, "lang": "fr", "source": "import"})
     if description_en and _clean(description_en) not in known_texts:
-        evidence.append({"key": f"{key}/description-en", "kind": "description", "title": "Description",
+        evidence.append({"key": f"{key}/description-en", "kind": EvidenceKind.DESCRIPTION, "title": "Description",
                          "text": description_en, "lang": "en", "source": "import"})
     if keywords and not raw.get("evidence"):
-        evidence.append({"key": f"{key}/competences", "kind": "competences", "title": "Compétences",
+        evidence.append({"key": f"{key}/competences", "kind": EvidenceKind.COMPETENCES, "title": "Compétences",
                          "text": "Compétences : " + "; ".join(keywords), "lang": None, "source": "import"})
     for item in evidence:
         if not isinstance(item, dict) or not _clean(item.get("text")) or not _clean(item.get("key")):

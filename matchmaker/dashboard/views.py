@@ -11,7 +11,7 @@ from matchmaker.errors import Conflict
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, offset_arg, safe_next
 from matchmaker.geo import REGIONS
-from matchmaker.models import ORGANISATION_KINDS, utcnow
+from matchmaker.models import utcnow
 from matchmaker.services import dashboard
 from matchmaker.services.competences import competence_map as cluster_competences
 from matchmaker.services.competences import served_matcher
@@ -19,8 +19,8 @@ from matchmaker.services.coverage import demand_supply, engine_weights
 from matchmaker.services.domains import DOMAINS
 from matchmaker.services.freshness import REASONS, freshness_report, send_reminder
 from matchmaker.services.profiles import get_organisation
+from matchmaker.vocabulary import PROFILE_KINDS
 
-PROFILE_KINDS = tuple(k for k in ORGANISATION_KINDS if k != "buyer")
 MAP_LAYERS = ("organisations", "needs")
 
 

@@ -21,9 +21,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matchmaker.formtools import MultiCheckboxField, options
 from matchmaker.main.presenters import KIND_LABELS
-from matchmaker.models import ORGANISATION_KINDS, Event, EventRegistration, EventSlot, FeedbackVerdict, Need
+from matchmaker.models import Event, EventRegistration, EventSlot, FeedbackVerdict, Need
 from matchmaker.services.events import EventInput, RegistrationInput
 from matchmaker.services.events.registrations import MAX_TEXT_CHARS
+from matchmaker.vocabulary import ORGANISATION_KINDS
 
 TEXT_LIMIT = [Length(max=MAX_TEXT_CHARS)]
 

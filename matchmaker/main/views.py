@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from matchmaker.errors import InvalidQuery, NotFound
 from matchmaker.extensions import db
-from matchmaker.importing import CERTIFICATIONS, KINDS
 from matchmaker.main import bp
 from matchmaker.models import Organisation
 from matchmaker.services.search import parse_search_request, region_choices, search_organisations
+from matchmaker.vocabulary import CERTIFICATIONS, ORGANISATION_KINDS
 
 
 @bp.get("/")
@@ -43,7 +43,7 @@ def index():
             query=query or "",
             results=results,
             error=error,
-            kinds=KINDS,
+            kinds=ORGANISATION_KINDS,
             regions=region_choices(),
             certifications=CERTIFICATIONS,
             selected_kinds=request.args.getlist("kind"),

@@ -4,7 +4,6 @@ from matchmaker.models.accounts import Role, User, load_user
 from matchmaker.models.audit import AuditEvent
 from matchmaker.models.base import utcnow
 from matchmaker.models.catalogue import (
-    ORGANISATION_KINDS,
     Evidence,
     ImportRun,
     Organisation,
@@ -23,7 +22,6 @@ from matchmaker.models.events import (
 )
 from matchmaker.models.vectors import EvidenceEmbedding
 from matchmaker.models.workflow import (
-    SOUGHT_KINDS,
     ClaimStatus,
     Confidentiality,
     CurationDecision,
@@ -45,7 +43,6 @@ from matchmaker.models.workflow import (
 )
 
 __all__ = [
-    "ORGANISATION_KINDS",
     "Evidence",
     "ImportRun",
     "Organisation",
@@ -55,7 +52,6 @@ __all__ = [
     "load_user",
     "utcnow",
     "AuditEvent",
-    "SOUGHT_KINDS",
     "ClaimStatus",
     "Confidentiality",
     "CurationDecision",

@@ -11,17 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from matchmaker.extensions import db
 from matchmaker.models.base import utcnow
 
-ORGANISATION_KINDS = (
-    "startup",
-    "subcontractor",
-    "service_provider",
-    "manufacturer",
-    "lab",
-    "platform",
-    "buyer",
-)
-
-
 class Organisation(db.Model):
     """A lab, platform, start-up or company, described by its evidence documents."""
 

@@ -17,10 +17,6 @@ if TYPE_CHECKING:
     from matchmaker.models.accounts import User
     from matchmaker.models.catalogue import Organisation
 
-SOUGHT_KINDS = ("subcontractor", "service_provider", "lab", "platform")
-"""What a need may look for: sub-contracting, services, lab expertise, a technology platform."""
-
-
 def new_public_id() -> str:
     """Return a random, URL-safe identifier: objects are never addressed by guessable row ids."""
     return secrets.token_urlsafe(12)

@@ -11,10 +11,10 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from matchmaker.formtools import MultiCheckboxField, options
 from matchmaker.geo import all_regions
-from matchmaker.importing import CERTIFICATIONS
 from matchmaker.labels import CONFIDENTIALITY_LABELS, SOUGHT_KIND_LABELS
-from matchmaker.models import SOUGHT_KINDS, Confidentiality, Need
+from matchmaker.models import Confidentiality, Need
 from matchmaker.services.needs import MAX_DESCRIPTION_CHARS, NeedInput
+from matchmaker.vocabulary import CERTIFICATIONS, SOUGHT_KINDS
 
 
 class NeedForm(FlaskForm):

@@ -10,9 +10,8 @@ from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, attach_error, filter_tags, offset_arg, reset_url
 from matchmaker.geo import all_regions
-from matchmaker.importing import CERTIFICATIONS
 from matchmaker.main.presenters import KIND_LABELS
-from matchmaker.models import SOUGHT_KINDS, Need, NeedStatus
+from matchmaker.models import Need, NeedStatus
 from matchmaker.needs import bp
 from matchmaker.needs.forms import NeedForm, SubmitNeedForm
 from matchmaker.services.curation import curated_selection
@@ -29,6 +28,7 @@ from matchmaker.services.needs import (
     update_need,
 )
 from matchmaker.services.shortlists import list_shortlists
+from matchmaker.vocabulary import CERTIFICATIONS, SOUGHT_KINDS
 
 FILTERS = ("kind", "region", "certification")
 

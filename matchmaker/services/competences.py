@@ -36,6 +36,7 @@ from matchmaker.ranking.stopwords import STOPWORDS
 from matchmaker.ranking.text import fold, stem
 from matchmaker.services.domains import organisation_domain
 from matchmaker.services.engine import SearchEngine
+from matchmaker.vocabulary import EvidenceKind
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def _texts(session: Session, orgs: Sequence[Organisation]) -> list[str]:
     pieces: dict[int, list[str]] = defaultdict(list)
     rows = session.execute(
         select(Evidence.organisation_id, Evidence.text)
-        .where(Evidence.organisation_id.in_([o.id for o in orgs]), Evidence.kind != "directory_record")
+        .where(Evidence.organisation_id.in_([o.id for o in orgs]), Evidence.kind != EvidenceKind.DIRECTORY_RECORD)
         .order_by(Evidence.id)
     )
     for org_id, text in rows:

@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.errors import Conflict, Forbidden, InvalidQuery, NotFound
 from matchmaker.geo import canonical_region
-from matchmaker.importing import CERTIFICATIONS
 from matchmaker.models import (
-    SOUGHT_KINDS,
     Confidentiality,
     Evidence,
     Need,
@@ -30,7 +28,8 @@ from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
 from matchmaker.services.engine import SearchEngine
 from matchmaker.services.profiles import refresh_index
-from matchmaker.services.search import DEFAULT_KINDS, parse_search_request, search_organisations
+from matchmaker.services.search import parse_search_request, search_organisations
+from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, SOUGHT_KINDS, EvidenceKind
 
 MIN_DESCRIPTION_WORDS = 20
 MAX_DESCRIPTION_CHARS = 3500
@@ -232,8 +231,8 @@ def validate_need(engine: SearchEngine, session: Session, staff: User, need: Nee
     if need.confidentiality == Confidentiality.PUBLIC and organisation is not None:
         session.add(
             Evidence(
-                key=_need_evidence_key(need), organisation_id=organisation.id, kind="need", title=need.title[:300],
-                text=need.query_text, source=NEED_EVIDENCE_SOURCE, lang=None,
+                key=_need_evidence_key(need), organisation_id=organisation.id, kind=EvidenceKind.NEED,
+                title=need.title[:300], text=need.query_text, source=NEED_EVIDENCE_SOURCE, lang=None,
             )
         )
         changed = True
@@ -325,7 +324,7 @@ def rank_need(
     max_results: int,
 ) -> NeedResults:
     """Rank organisations for a need; must-haves are shown as tags, filters only when the user picks them."""
-    chosen_kinds = [k for k in kinds if k] or list(need.sought_kinds or ()) or list(DEFAULT_KINDS)
+    chosen_kinds = [k for k in kinds if k] or list(need.sought_kinds or ()) or list(PROFILE_KINDS)
     request = parse_search_request(
         need.query_text[:max_chars], kinds=chosen_kinds, regions=regions, certifications=certifications,
         limit=limit, offset=offset, max_chars=max_chars, max_results=max_results,

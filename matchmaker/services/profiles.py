@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from matchmaker.errors import Conflict, Forbidden, InvalidQuery, NotFound
 from matchmaker.geo import canonical_region
-from matchmaker.importing import CERTIFICATIONS
 from matchmaker.models import ClaimStatus, Evidence, Organisation, ProfileClaim, User, utcnow
 from matchmaker.ranking.errors import IndexMissingError
 from matchmaker.ranking.text import fold
@@ -22,12 +21,11 @@ from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
 from matchmaker.services.engine import SearchEngine
 from matchmaker.services.search import SearchResults, parse_search_request, search_organisations
+from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, PROJECT_MATCH_KINDS, EvidenceKind
 
 logger = logging.getLogger(__name__)
 
-PROFILE_KINDS = ("startup", "subcontractor", "service_provider", "manufacturer", "lab", "platform")
 PROFILE_SOURCE = "platform"
-PROJECT_MATCH_KINDS = ("lab", "platform")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -112,9 +110,9 @@ def _apply(org: Organisation, data: ProfileInput) -> None:
     org.name, org.kind, org.description_fr = data.name, data.kind, data.description
     org.keywords, org.certifications = list(data.competences), list(data.certifications)
     org.region, org.city, org.website, org.contact_email = data.region, data.city, data.website, data.contact_email
-    _set_evidence(org, "description", "description", "Description", data.description)
+    _set_evidence(org, "description", EvidenceKind.DESCRIPTION, "Description", data.description)
     competences = "Compétences : " + "; ".join(data.competences) if data.competences else ""
-    _set_evidence(org, "competences", "competences", "Compétences", competences)
+    _set_evidence(org, "competences", EvidenceKind.COMPETENCES, "Compétences", competences)
     org.updated_at = utcnow()
 
 

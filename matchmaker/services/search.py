@@ -13,14 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.errors import InvalidQuery
 from matchmaker.geo import all_regions, canonical_region
-from matchmaker.importing import CERTIFICATION_PATTERNS, KINDS
 from matchmaker.models import Organisation
 from matchmaker.ranking import Match
 from matchmaker.ranking.text import fold
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
-
-# Buyers post needs; by default a search looks for those who can answer them.
-DEFAULT_KINDS = tuple(k for k in KINDS if k != "buyer")
+from matchmaker.vocabulary import CERTIFICATION_PATTERNS, ORGANISATION_KINDS, PROFILE_KINDS
 
 # Matches the curation re-ranker reorders (the same window for every page).
 RERANK_WINDOW = 50
@@ -50,7 +47,7 @@ class SearchRequest:
     """A validated search: the text and the filters to apply."""
 
     query: str
-    kinds: tuple[str, ...] = DEFAULT_KINDS
+    kinds: tuple[str, ...] = PROFILE_KINDS  # buyers post needs: by default, look for those who answer them
     regions: tuple[str, ...] = ()
     certifications: tuple[str, ...] = ()
     limit: int = 20
@@ -117,7 +114,7 @@ def parse_search_request(
             field="q",
         )
     wanted_kinds = tuple(k for k in kinds if k)
-    unknown = [k for k in wanted_kinds if k not in KINDS]
+    unknown = [k for k in wanted_kinds if k not in ORGANISATION_KINDS]
     if unknown:
         raise InvalidQuery(
             _l("Type d'organisation inconnu : %(kinds)s.", kinds=", ".join(unknown)[:100]), field="kind"
@@ -141,7 +138,7 @@ def parse_search_request(
         raise InvalidQuery(_l("offset doit être entre 0 et %(max)d.", max=10 * max_results), field="offset")
     return SearchRequest(
         query=text,
-        kinds=wanted_kinds or DEFAULT_KINDS,
+        kinds=wanted_kinds or PROFILE_KINDS,
         regions=tuple(wanted_regions),
         certifications=tuple(c for c in certifications if c),
         limit=size,
@@ -152,7 +149,7 @@ def parse_search_request(
 def suggest_filters(facets: Mapping[str, OrganisationFacet], request: SearchRequest) -> SuggestedFilters:
     """Return the kinds and certifications named in the need that are not filtered on yet (and that exist)."""
     text = fold(request.query)
-    explicit_kinds = set(request.kinds) != set(DEFAULT_KINDS)
+    explicit_kinds = set(request.kinds) != set(PROFILE_KINDS)
     kinds = [k for k, cue in KIND_CUES if cue.search(text) and not (explicit_kinds and k in request.kinds)]
     certifications = [c for c, cue in CERTIFICATION_CUES if cue.search(text) and c not in request.certifications]
     if not kinds and not certifications:
@@ -167,7 +164,7 @@ def suggest_filters(facets: Mapping[str, OrganisationFacet], request: SearchRequ
 
 def candidate_keys(facets: Mapping[str, OrganisationFacet], request: SearchRequest) -> Collection[str] | None:
     """Return the organisation keys that pass the filters (None means every organisation)."""
-    if set(request.kinds) == set(KINDS) and not request.regions and not request.certifications:
+    if set(request.kinds) == set(ORGANISATION_KINDS) and not request.regions and not request.certifications:
         return None
     regions = set(request.regions)
     needed = set(request.certifications)

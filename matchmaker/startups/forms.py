@@ -11,10 +11,10 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from matchmaker.formtools import MultiCheckboxField, options
 from matchmaker.geo import all_regions
-from matchmaker.importing import CERTIFICATIONS, KINDS
 from matchmaker.main.presenters import KIND_LABELS
 from matchmaker.models import Organisation
-from matchmaker.services.profiles import PROFILE_KINDS, ProfileInput
+from matchmaker.services.profiles import ProfileInput
+from matchmaker.vocabulary import CERTIFICATIONS, ORGANISATION_KINDS, PROFILE_KINDS
 
 _EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -80,7 +80,9 @@ class SavedSearchForm(FlaskForm):
 
     name = StringField(_l("Nom de la recherche"), validators=[Optional(), Length(max=120)])
     query = TextAreaField(_l("Recherche"), validators=[DataRequired(), Length(max=4000)])
-    kinds = MultiCheckboxField(_l("Types d'organisation"), choices=options((k, KIND_LABELS[k]) for k in KINDS))
+    kinds = MultiCheckboxField(
+        _l("Types d'organisation"), choices=options((k, KIND_LABELS[k]) for k in ORGANISATION_KINDS)
+    )
     certifications = MultiCheckboxField(_l("Certifications"), choices=options((c, c) for c in CERTIFICATIONS))
     region = SelectField(_l("Région"), default="")
     alerts_enabled = BooleanField(_l("M'alerter des nouveaux profils et besoins correspondants"), default=True)

@@ -18,7 +18,6 @@ from matchmaker.services.alerts import (
     user_messages,
 )
 from matchmaker.services.profiles import (
-    PROJECT_MATCH_KINDS,
     claim_profile,
     find_claimable,
     get_organisation,
@@ -30,6 +29,7 @@ from matchmaker.services.profiles import (
 from matchmaker.services.shortlists import list_shortlists
 from matchmaker.startups import bp
 from matchmaker.startups.forms import ClaimForm, ProfileForm, SavedSearchForm
+from matchmaker.vocabulary import PROJECT_MATCH_KINDS
 
 
 @bp.get("/")

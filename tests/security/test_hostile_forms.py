@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text, update
 
 from matchmaker.extensions import db
 from matchmaker.geo import all_regions
-from matchmaker.importing import CERTIFICATIONS, ImportFormatError, parse_profiles
+from matchmaker.importing import ImportFormatError, parse_profiles
 from matchmaker.models import (
     AuditEvent,
     Event,
@@ -34,8 +34,8 @@ from matchmaker.models import (
     ShortlistEntry,
     User,
 )
-from matchmaker.models.workflow import SOUGHT_KINDS
 from matchmaker.services.shortlists import escape_csv_cell
+from matchmaker.vocabulary import CERTIFICATIONS, SOUGHT_KINDS
 
 from .test_access_control import ACCESS
 

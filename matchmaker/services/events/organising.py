@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.errors import Forbidden, InvalidQuery, NotFound
-from matchmaker.models import ORGANISATION_KINDS, Event, EventRegistration, EventSlot, Meeting, User
+from matchmaker.models import Event, EventRegistration, EventSlot, Meeting, User
 from matchmaker.services import audit
+from matchmaker.vocabulary import ORGANISATION_KINDS
 
 EVENT_TIMEZONE = "Europe/Paris"
 MAX_SLOTS = 200
