@@ -11,9 +11,9 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from tqdm import tqdm
 
+from matchmaker.catalogue.importing import ImportFormatError
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
-from matchmaker.importing import ImportFormatError
 from matchmaker.models import Organisation, Role
 from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
 from matchmaker.services.catalogue import count_organisations, import_bundled, import_profiles
@@ -56,7 +56,7 @@ def register(app: Flask) -> None:
     @click.argument("shared_data", type=click.Path(exists=True, file_okay=False, path_type=Path))
     def bundle_open_data_command(shared_data: Path) -> None:
         """Rebuild data/competences/organisations.jsonl.gz from the upstream open data."""
-        from matchmaker.opendata import build_directory, write_directory
+        from matchmaker.catalogue.directory import build_directory, write_directory
 
         records = build_directory(shared_data)
         target = current_app.config["BUNDLED_DATA"] / "organisations.jsonl.gz"

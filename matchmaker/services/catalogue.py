@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matchmaker.importing import ParsedFile, RowError, parse_profiles
+from matchmaker.catalogue.importing import ParsedFile, RowError, parse_profiles
 from matchmaker.models import Evidence, ImportRun, Organisation, OrganisationLink, utcnow
 
 BUNDLE_FILE = "organisations.jsonl.gz"

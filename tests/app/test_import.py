@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import func, select
 
+from matchmaker.catalogue.importing import ImportFormatError, parse_profiles
 from matchmaker.extensions import db
-from matchmaker.importing import ImportFormatError, parse_profiles
 from matchmaker.models import Evidence, Organisation
 from matchmaker.services.catalogue import import_profiles
 
@@ -113,7 +113,7 @@ def test_import_command_reports_rows_and_exit_code(app, runner, tmp_path):
 
 
 def test_every_bundled_record_passes_the_import_validation(catalogue_records):
-    from matchmaker.importing import validate_record
+    from matchmaker.catalogue.importing import validate_record
 
     for record in catalogue_records:
         assert validate_record(record)["key"] == record["key"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matchmaker.opendata import _startup_record, _successors
+from matchmaker.catalogue.directory import _startup_record, _successors
 
 ILAB_COLUMNS = (
     "ilab_uid moto resume annee type_candidature domaine_technologique region siret siren entreprise projet "

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from matchmaker import create_app
+from matchmaker.catalogue.importing import validate_record
 from matchmaker.config import TestConfig
 from matchmaker.extensions import db
-from matchmaker.importing import validate_record
 from matchmaker.models import Organisation
 from matchmaker.ranking import HybridMatcher, load_encoder
 from matchmaker.services.catalogue import store_records

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text, update
 
+from matchmaker.catalogue.importing import ImportFormatError, parse_profiles
 from matchmaker.extensions import db
 from matchmaker.geo import all_regions
-from matchmaker.importing import ImportFormatError, parse_profiles
 from matchmaker.models import (
     AuditEvent,
     Event,

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from matchmaker.catalogue.importing import ImportFormatError, parse_profiles
 from matchmaker.extensions import db
-from matchmaker.importing import ImportFormatError, parse_profiles
 from matchmaker.models import Evidence, Organisation
 from matchmaker.services.catalogue import import_profiles
 

@@ -9,9 +9,9 @@ import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from matchmaker.catalogue.importing import parse_profiles
 from matchmaker.errors import Conflict, InvalidQuery, MatchmakerError, NotFound
 from matchmaker.extensions import db
-from matchmaker.importing import parse_profiles
 from matchmaker.models import ImportRun, Shortlist
 from matchmaker.services.catalogue import import_profiles
 from matchmaker.services.search import parse_search_request
