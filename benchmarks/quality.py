@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
-from matchmaker.catalogue.directory import normalise_company_name
+from matchmaker.catalogue.records import normalise_company_name
 from matchmaker.ranking import HybridMatcher, load_encoder
 from matchmaker.ranking.corpus import RNSR_PREFIX, EvalQuery, evidence_docs, read_eval_set, read_records
 from matchmaker.ranking.features import DENSE_FEATURES, FEATURE_NAMES
