@@ -10,8 +10,8 @@ from alembic import context
 from sqlalchemy import create_engine, pool
 
 import matchmaker.models  # noqa: F401  (register every table on the metadata)
-from matchmaker.dbcli import compare_type, include_object, render_item
 from matchmaker.extensions import db
+from matchmaker.schema import compare_type, include_object, render_item
 
 config = context.config
 target_metadata = db.metadata

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import create_engine, inspect, pool, text
 
 import matchmaker.models  # noqa: F401  (register every table)
-from matchmaker.dbcli import head_revision, register, schema_differences, upgrade
 from matchmaker.extensions import db
 from matchmaker.models.vectors import HNSW_INDEX
+from matchmaker.schema import head_revision, schema_differences, upgrade
 
 
 def schema(engine) -> dict:
@@ -56,8 +56,6 @@ def test_sqlite_migrations_build_the_create_all_schema(tmp_path):
 
 @pytest.mark.postgres
 def test_db_upgrade_command_stamps_a_create_all_database_then_is_idempotent(app):
-    if "db-upgrade" not in app.cli.commands:
-        register(app)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["db-upgrade"])
     assert first.exit_code == 0, first.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from wf_support import need_row, register_workflow_commands
+from wf_support import need_row
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, CurationDecision, OutboxMessage, Suggestion, User
@@ -158,7 +158,6 @@ def _label_many(app, public_id: str, accepted: int, rejected: int) -> None:
 
 
 def test_train_reranker_stays_off_until_enough_labels(app, runner, make_need, users):
-    register_workflow_commands(app)
     model = app.config["MODELS_DIR"] / "reranker.json"
     public_id = make_need(status="validated")
     _label_many(app, public_id, 3, 3)

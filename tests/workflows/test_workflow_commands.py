@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from wf_support import register_workflow_commands
 
 from matchmaker.extensions import db
 from matchmaker.models import Need, OutboxMessage, ProfileClaim, SavedSearch, Shortlist, User
@@ -11,7 +10,6 @@ from matchmaker.services.alerts import create_saved_search
 
 
 def test_seed_demo_creates_a_curated_need_once(app, runner):
-    register_workflow_commands(app)
     result = runner.invoke(args=["seed-demo", "--password", "demo-password-123"])
     assert result.exit_code == 0, result.output
     assert "demo-acheteur@example.org" in result.output
@@ -28,7 +26,6 @@ def test_seed_demo_creates_a_curated_need_once(app, runner):
 
 
 def test_send_alerts_then_deliver_outbox(app, runner, users, make_need):
-    register_workflow_commands(app)
     with app.app_context():
         owner = db.session.scalar(select(User).where(User.email == users["startup"]))
         create_saved_search(app.extensions["matchmaker"], db.session, owner, name="Biomatériaux",

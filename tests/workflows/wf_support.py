@@ -18,11 +18,3 @@ NEED_TEXT = (
 def need_row(public_id: str) -> Need:
     """Return a need by public id (inside an app context)."""
     return db.session.scalar(select(Need).where(Need.public_id == public_id))
-
-
-def register_workflow_commands(app) -> None:
-    """Attach matchmaker.commands to the app until cli.register does it itself."""
-    from matchmaker import commands
-
-    if "train-reranker" not in app.cli.commands:
-        commands.register(app)

@@ -1,22 +1,17 @@
-"""Database migrations from the command line: `flask --app matchmaker db-upgrade` (Alembic).
+"""The database schema, from the Alembic migrations in ``migrations/`` (`flask --app matchmaker db-upgrade`).
 
 The same migration history serves SQLite and PostgreSQL. A database created earlier by
-``db.create_all()`` (the application still creates missing tables at start) has no Alembic version
-yet: when its schema already matches the models it is stamped at the head revision, otherwise the
-command stops and says what differs.
+``db.create_all()`` has no Alembic version yet: when its schema already matches the models it is
+stamped at the head revision, otherwise ``upgrade`` stops and says what differs.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import click
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask
 from sqlalchemy import Connection, inspect
 
 from matchmaker.config import PROJECT_ROOT
@@ -24,6 +19,10 @@ from matchmaker.extensions import db
 from matchmaker.models.vectors import HNSW_INDEX, EmbeddingType
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+class SchemaDriftError(RuntimeError):
+    """A database created without migrations differs from the models: it cannot be stamped."""
 
 
 def render_item(type_, obj, autogen_context):
@@ -82,7 +81,7 @@ def upgrade(connection: Connection, revision: str = "head") -> str:
     if current_revision(connection) is None and inspect(connection).has_table("organisations"):
         differences = schema_differences(connection)
         if differences:
-            raise click.ClickException(
+            raise SchemaDriftError(
                 "La base a été créée sans migrations et diffère des modèles : "
                 + "; ".join(str(d)[:160] for d in differences[:5])
             )
@@ -94,21 +93,6 @@ def upgrade(connection: Connection, revision: str = "head") -> str:
     return f"base à la révision {current_revision(connection)}"
 
 
-def register(app: Flask) -> None:
-    """Attach the migration commands to the application."""
-
-    @app.cli.command("db-upgrade")
-    @click.option("--revision", default="head", show_default=True, help="Target revision.")
-    def db_upgrade_command(revision: str) -> None:
-        """Apply the database migrations (SQLite or PostgreSQL)."""
-        with db.engine.connect() as connection:
-            message = upgrade(connection, revision)
-        click.echo(f"Migrations : {message}.")
-
-    @app.cli.command("db-revision")
-    @click.option("-m", "--message", required=True, help="What the migration changes.")
-    def db_revision_command(message: str) -> None:
-        """Write a new migration from the difference between the models and the database."""
-        with db.engine.connect() as connection:
-            command.revision(alembic_config(connection), message=message, autogenerate=True)
-        click.echo(f"Nouvelle migration écrite dans {Path(MIGRATIONS_DIR) / 'versions'}.")
+def new_revision(connection: Connection, message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    command.revision(alembic_config(connection), message=message, autogenerate=True)
