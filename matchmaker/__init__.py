@@ -173,9 +173,10 @@ def register_input_guards(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose helpers used by every template."""
-    from matchmaker.main.presenters import register as register_presenters
+    from matchmaker import labels, presenters
 
-    register_presenters(app)
+    labels.install(app)
+    presenters.register(app)
 
     @app.before_request
     def remember_request_start() -> None:

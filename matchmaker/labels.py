@@ -1,9 +1,41 @@
-"""Translated labels of workflow states and reasons, shared by templates and views."""
+"""Every translated label the interface shows, in one module, installed once on the app for the templates.
+
+Kinds of organisation and evidence, workflow states and reasons, the events area and the dashboard's
+categories. Views, forms and presenters import them from here; templates read them as globals.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Flask
 from flask_babel import lazy_gettext as _l
+
+from matchmaker.services import coverage, domains, freshness
+from matchmaker.vocabulary import EvidenceKind, OrganisationKind
+
+KIND_LABELS = {
+    OrganisationKind.LAB: _l("Laboratoire"),
+    OrganisationKind.PLATFORM: _l("Plateforme technologique"),
+    OrganisationKind.STARTUP: _l("Start-up"),
+    OrganisationKind.SUBCONTRACTOR: _l("Sous-traitant"),
+    OrganisationKind.SERVICE_PROVIDER: _l("Prestataire de services"),
+    OrganisationKind.MANUFACTURER: _l("Fabricant"),
+    OrganisationKind.BUYER: _l("Donneur d'ordre"),
+}
+EVIDENCE_LABELS = {
+    EvidenceKind.DIRECTORY_RECORD: _l("Fiche annuaire"),
+    EvidenceKind.RESEARCH_FIELDS: _l("Domaines ERC"),
+    EvidenceKind.FUNDED_PROJECTS: _l("Projets ANR"),
+    EvidenceKind.ILAB_PROJECT: _l("Projet i-Lab"),
+    EvidenceKind.CONTRACT_WON: _l("Marché public remporté"),
+    EvidenceKind.PURCHASE: _l("Achat public"),
+    EvidenceKind.DEVICES: _l("Dispositifs médicaux"),
+    EvidenceKind.DESCRIPTION: _l("Description"),
+    EvidenceKind.COMPETENCES: _l("Compétences"),
+    EvidenceKind.NEED: _l("Besoin validé"),
+    EvidenceKind.NOTE: _l("Note de l'équipe"),
+}
+
+# ------------------------------------------------------------------ workflows
 
 NEED_STATUS_LABELS = {
     "draft": _l("Brouillon"),
@@ -61,7 +93,100 @@ CLAIM_STATUS_LABELS = {
 }
 CLAIM_STATUS_VARIANTS = {"pending": "info", "approved": "success", "rejected": "error"}
 
+# ---------------------------------------------------------------- B2B meeting days
+
+REGISTRATION_STATUS_LABELS = {
+    "pending": _l("En attente de validation"),
+    "validated": _l("Inscription validée"),
+    "rejected": _l("Inscription refusée"),
+}
+REGISTRATION_STATUS_VARIANTS = {"pending": "info", "validated": "success", "rejected": "error"}
+REQUEST_STATUS_LABELS = {
+    "requested": _l("En attente de réponse"),
+    "accepted": _l("Acceptée"),
+    "declined": _l("Déclinée"),
+    "cancelled": _l("Annulée"),
+}
+REQUEST_STATUS_VARIANTS = {"requested": "info", "accepted": "success", "declined": "warning", "cancelled": "neutral"}
+FEEDBACK_LABELS = {
+    "useful": _l("Utile"),
+    "not_useful": _l("Pas utile"),
+    "follow_up": _l("Suite prévue"),
+}
+SUGGESTION_PART_LABELS = {
+    "they_offer": _l("Ce qu'il propose répond à ce que vous cherchez"),
+    "you_offer": _l("Ce que vous proposez répond à ce qu'il cherche"),
+    "evidence": _l("Son profil (preuves publiques) correspond à ce que vous cherchez"),
+}
+UNPLACED_REASON_LABELS = {
+    "unavailable": _l("un participant est indisponible sur tous les créneaux"),
+    "no_common_slot": _l("aucun créneau où les deux participants sont disponibles"),
+    "fully_booked": _l("agenda complet : un des participants est pris sur tous les créneaux communs"),
+    "no_table": _l("plus de table libre sur les créneaux communs"),
+    "conflicts": _l("chaque créneau commun est pris par un autre rendez-vous ou n'a plus de table"),
+}
+SCHEDULE_STATUS_LABELS = {
+    "optimal": _l("optimal (prouvé)"),
+    "feasible": _l("réalisable (limite de temps atteinte)"),
+    "greedy": _l("glouton"),
+}
+
+# ------------------------------------------------------------------- dashboard
+
+DOMAIN_LABELS = {
+    domains.HEALTH_BIOTECH: _l("Santé, biologie et biotechnologies"),
+    domains.MEDICAL_DEVICES: _l("Dispositifs et technologies médicales"),
+    domains.DIGITAL: _l("Numérique, logiciel et mathématiques"),
+    domains.ELECTRONICS: _l("Électronique, signal et physique"),
+    domains.ENGINEERING: _l("Ingénierie, matériaux et procédés"),
+    domains.CHEMISTRY_ENVIRONMENT: _l("Chimie, environnement et agronomie"),
+    domains.HUMANITIES: _l("Sciences humaines et sociales"),
+    domains.INDUSTRY_SERVICES: _l("Sous-traitance et services"),
+    domains.UNCLASSIFIED: _l("Domaine non renseigné"),
+}
+DIMENSION_LABELS = {"kind": _l("Type"), "region": _l("Région"), "domain": _l("Domaine")}
+FUNNEL_LABELS = {
+    "posted": _l("Déposés"),
+    "validated": _l("Validés"),
+    "matched": _l("Avec suggestions"),
+    "introduced": _l("Mis en relation"),
+    "closed": _l("Clos"),
+}
+GAP_REASON_LABELS = {
+    coverage.WEAK_MATCH: _l("Meilleure correspondance faible"),
+    coverage.NO_SUGGESTION: _l("Aucune suggestion du moteur"),
+    coverage.NO_ACCEPTED_MATCH: _l("Aucune suggestion retenue"),
+}
+FRESHNESS_REASON_LABELS = {
+    freshness.STALE: _l("Non mise à jour depuis 12 mois"),
+    freshness.UNCLAIMED: _l("Jamais revendiquée"),
+}
+CALIBRATION_LABELS = {
+    "percentile": _l("25e centile des meilleurs scores des besoins validés"),
+    "default": _l("valeur par défaut de l'échelle du score fusionné (moins de 20 besoins notés)"),
+    "given": _l("seuil choisi"),
+}
+UNKNOWN_REGION_LABEL = _l("Région non renseignée")
+
+
+def category_label(dimension: str, value: str) -> str:
+    """Return the readable label of a kind, region, domain, stage or rejection reason."""
+    if dimension == "kind":
+        return str(KIND_LABELS.get(value, value))
+    if dimension == "domain":
+        return str(DOMAIN_LABELS.get(value, value))
+    if dimension == "region":
+        return str(UNKNOWN_REGION_LABEL) if value == domains.UNKNOWN_REGION else value
+    if dimension == "stage":
+        return str(FUNNEL_LABELS.get(value, value))
+    if dimension == "reason":
+        return str(REJECTION_REASON_LABELS.get(value, value))
+    return value
+
+
 TEMPLATE_LABELS = {
+    "KIND_LABELS": KIND_LABELS,
+    "EVIDENCE_LABELS": EVIDENCE_LABELS,
     "NEED_STATUS_LABELS": NEED_STATUS_LABELS,
     "NEED_STATUS_VARIANTS": NEED_STATUS_VARIANTS,
     "CONFIDENTIALITY_LABELS": CONFIDENTIALITY_LABELS,
@@ -74,10 +199,24 @@ TEMPLATE_LABELS = {
     "INTRODUCTION_STATUS_VARIANTS": INTRODUCTION_STATUS_VARIANTS,
     "CLAIM_STATUS_LABELS": CLAIM_STATUS_LABELS,
     "CLAIM_STATUS_VARIANTS": CLAIM_STATUS_VARIANTS,
+    "REGISTRATION_STATUS_LABELS": REGISTRATION_STATUS_LABELS,
+    "REGISTRATION_STATUS_VARIANTS": REGISTRATION_STATUS_VARIANTS,
+    "REQUEST_STATUS_LABELS": REQUEST_STATUS_LABELS,
+    "REQUEST_STATUS_VARIANTS": REQUEST_STATUS_VARIANTS,
+    "FEEDBACK_LABELS": FEEDBACK_LABELS,
+    "SUGGESTION_PART_LABELS": SUGGESTION_PART_LABELS,
+    "UNPLACED_REASON_LABELS": UNPLACED_REASON_LABELS,
+    "SCHEDULE_STATUS_LABELS": SCHEDULE_STATUS_LABELS,
+    "DOMAIN_LABELS": DOMAIN_LABELS,
+    "DIMENSION_LABELS": DIMENSION_LABELS,
+    "GAP_REASON_LABELS": GAP_REASON_LABELS,
+    "FRESHNESS_REASON_LABELS": FRESHNESS_REASON_LABELS,
+    "CALIBRATION_LABELS": CALIBRATION_LABELS,
 }
 
 
-def install(bp: Blueprint) -> None:
-    """Expose the workflow labels to every template once the blueprint is registered."""
-    for name, labels in TEMPLATE_LABELS.items():
-        bp.add_app_template_global(labels, name)
+def install(app: Flask) -> None:
+    """Expose every label table, and ``category_label``, to the templates."""
+    for name, table in TEMPLATE_LABELS.items():
+        app.add_template_global(table, name)
+    app.add_template_global(category_label, "category_label")

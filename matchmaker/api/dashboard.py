@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, url_for
+from flask import current_app, jsonify, request, url_for
 
 from matchmaker.access import STAFF_ROLES, roles_required
 from matchmaker.api import bp
-from matchmaker.dashboard import tables
 from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
+from matchmaker.services import dashboard_tables as tables
 from matchmaker.services.coverage import engine_weights
 
 
@@ -38,4 +38,5 @@ def dashboard_index():
 @roles_required(*STAFF_ROLES)
 def dashboard_chart(chart: str):
     """Return the figures of one chart (the rows of its CSV export) as JSON."""
-    return jsonify(tables.to_json(tables.build(chart, tables.from_request())))
+    table_request = tables.Request(db.session, current_app.extensions["matchmaker"], utcnow(), request.args.to_dict())
+    return jsonify(tables.to_json(tables.build(chart, table_request)))

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from matchmaker.dashboard.charts import PALETTE, Series, bar_chart, funnel_chart, line_chart
-from matchmaker.dashboard.labels import DIMENSION_LABELS, category_label
 from matchmaker.dashboard.regionmap import region_map
+from matchmaker.labels import DIMENSION_LABELS, category_label
 from matchmaker.services.coverage import DemandSupply
 from matchmaker.services.dashboard import CurationRates, NeedsFunnel, OrganisationBreakdown, Overview
 from matchmaker.services.domains import UNKNOWN_REGION

@@ -6,13 +6,14 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 
 from matchmaker.access import current_account
-from matchmaker.dashboard import bp, labels, presenters, tables
+from matchmaker.dashboard import bp, presenters
 from matchmaker.errors import Conflict
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, offset_arg, safe_next
 from matchmaker.geo import REGIONS
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
+from matchmaker.services import dashboard_tables as tables
 from matchmaker.services.competences import competence_map as cluster_competences
 from matchmaker.services.competences import served_matcher
 from matchmaker.services.coverage import demand_supply, engine_weights
@@ -30,15 +31,9 @@ def _choice(name: str, allowed, default: str | None = None) -> str | None:
 
 
 @bp.context_processor
-def dashboard_labels() -> dict[str, object]:
-    """Expose the dashboard's labels and export names to its templates."""
+def dashboard_formats() -> dict[str, object]:
+    """Expose the dashboard's number formats to its templates (the labels are app-wide)."""
     return {
-        "DOMAIN_LABELS": labels.DOMAIN_LABELS,
-        "DIMENSION_LABELS": labels.DIMENSION_LABELS,
-        "GAP_REASON_LABELS": labels.GAP_REASON_LABELS,
-        "FRESHNESS_REASON_LABELS": labels.FRESHNESS_REASON_LABELS,
-        "CALIBRATION_LABELS": labels.CALIBRATION_LABELS,
-        "category_label": labels.category_label,
         "number": presenters.number,
         "percent": presenters.percent,
     }
@@ -108,7 +103,8 @@ def remind(key: str):
 @bp.get("/export/<chart>.csv")
 def export(chart: str):
     """Download the figures of one chart as CSV."""
-    table = tables.build(chart, tables.from_request())
+    table_request = tables.Request(db.session, current_app.extensions["matchmaker"], utcnow(), request.args.to_dict())
+    table = tables.build(chart, table_request)
     filename = f"{table.name}-{utcnow():%Y-%m-%d}.csv"
     return Response(tables.to_csv(table), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matchmaker.formtools import MultiCheckboxField, options
-from matchmaker.main.presenters import KIND_LABELS
+from matchmaker.labels import KIND_LABELS
 from matchmaker.models import Event, EventRegistration, EventSlot, FeedbackVerdict, Need
 from matchmaker.services.events import EventInput, RegistrationInput
 from matchmaker.services.events.registrations import MAX_TEXT_CHARS

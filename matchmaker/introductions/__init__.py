@@ -3,10 +3,8 @@
 from flask import Blueprint
 
 from matchmaker.access import restrict_blueprint
-from matchmaker.labels import install as install_labels
 
 bp = Blueprint("introductions", __name__)
 restrict_blueprint(bp)
-install_labels(bp)
 
 from matchmaker.introductions import views  # noqa: E402,F401

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from matchmaker.access import current_account, roles_required
 from matchmaker.errors import Conflict, InvalidQuery
 from matchmaker.extensions import db
+from matchmaker.forms import IntroductionResponseForm
 from matchmaker.introductions import bp
-from matchmaker.introductions.forms import IntroductionRequestForm, IntroductionResponseForm
+from matchmaker.introductions.forms import IntroductionRequestForm
 from matchmaker.models import Role
 from matchmaker.services.introductions import (
     can_respond,

@@ -3,11 +3,9 @@
 from flask import Blueprint
 
 from matchmaker.access import restrict_blueprint
-from matchmaker.labels import install as install_labels
 from matchmaker.models import Role
 
 bp = Blueprint("needs", __name__)
 restrict_blueprint(bp, Role.BUYER.value)
-install_labels(bp)
 
 from matchmaker.needs import views  # noqa: E402,F401

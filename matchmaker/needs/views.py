@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from matchmaker.access import current_account
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
+from matchmaker.forms import NeedForm
 from matchmaker.formtools import ActionForm, attach_error, filter_tags, offset_arg, reset_url
 from matchmaker.geo import all_regions
-from matchmaker.main.presenters import KIND_LABELS
+from matchmaker.labels import KIND_LABELS
 from matchmaker.models import Need, NeedStatus
 from matchmaker.needs import bp
-from matchmaker.needs.forms import NeedForm, SubmitNeedForm
+from matchmaker.needs.forms import SubmitNeedForm
 from matchmaker.services.curation import curated_selection
 from matchmaker.services.needs import (
     close_need,

@@ -13,6 +13,7 @@ from matchmaker.services.introductions import request_introduction
 from matchmaker.services.needs import NeedInput, create_need, submit_need, validate_need
 from matchmaker.services.profiles import claim_profile
 from matchmaker.services.shortlists import add_entry, create_shortlist
+from matchmaker.vocabulary import OrganisationKind
 
 DEMO_ACCOUNTS = {
     "demo-acheteur@example.org": "buyer",
@@ -26,7 +27,7 @@ DEMO_NEED = NeedInput(
         "en titane, et un laboratoire capable d'en caractériser la surface et la biocompatibilité. Objectif : "
         "une pré-série de 500 pièces pour le dossier de marquage CE, avant la fin de l'année."
     ),
-    sought_kinds=("subcontractor", "lab", "platform"),
+    sought_kinds=(OrganisationKind.SUBCONTRACTOR, OrganisationKind.LAB, OrganisationKind.PLATFORM),
     certifications=("ISO 13485",),
     region="Auvergne-Rhône-Alpes",
 )
@@ -36,7 +37,7 @@ SECOND_NEED = NeedInput(
         "Nous souhaitons tester un nouvel agent de contraste chez le petit animal pour préparer une étude "
         "clinique de phase I : imagerie IRM et scanner, protocole BPL, résultats sous trois mois."
     ),
-    sought_kinds=("platform",),
+    sought_kinds=(OrganisationKind.PLATFORM,),
 )
 
 

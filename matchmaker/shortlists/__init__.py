@@ -3,11 +3,9 @@
 from flask import Blueprint
 
 from matchmaker.access import restrict_blueprint
-from matchmaker.labels import install as install_labels
 from matchmaker.models import Role
 
 bp = Blueprint("shortlists", __name__)
 restrict_blueprint(bp, Role.BUYER.value, Role.STARTUP.value)
-install_labels(bp)
 
 from matchmaker.shortlists import views  # noqa: E402,F401

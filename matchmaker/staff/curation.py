@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from matchmaker.access import current_account
 from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
+from matchmaker.forms import NeedForm
 from matchmaker.formtools import ActionForm, attach_error
 from matchmaker.models import NeedStatus
-from matchmaker.needs.forms import NeedForm
 from matchmaker.services import curation
 from matchmaker.services.audit import object_history
 from matchmaker.services.needs import get_need, need_input, quality_warnings, reject_need, update_need, validate_need

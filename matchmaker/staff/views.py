@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from matchmaker.access import current_account
 from matchmaker.errors import Conflict, InvalidQuery
 from matchmaker.extensions import db
+from matchmaker.forms import IntroductionResponseForm, ProfileForm
 from matchmaker.formtools import ActionForm, attach_error, offset_arg
-from matchmaker.introductions.forms import IntroductionResponseForm
 from matchmaker.models import NeedStatus
 from matchmaker.services import curation
 from matchmaker.services.audit import list_events, object_history
@@ -32,7 +32,6 @@ from matchmaker.services.profiles import (
 )
 from matchmaker.staff import bp
 from matchmaker.staff.forms import IntroductionMessageForm, IntroductionReviewForm, ReasonForm
-from matchmaker.startups.forms import ProfileForm
 
 TABS = ("needs", "curation", "profiles", "introductions")
 

@@ -3,11 +3,9 @@
 from flask import Blueprint
 
 from matchmaker.access import restrict_blueprint
-from matchmaker.labels import install as install_labels
 from matchmaker.models import Role
 
 bp = Blueprint("startups", __name__)
 restrict_blueprint(bp, Role.STARTUP.value)
-install_labels(bp)
 
 from matchmaker.startups import views  # noqa: E402,F401

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from matchmaker.access import current_account
 from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
+from matchmaker.forms import ProfileForm
 from matchmaker.formtools import ActionForm, attach_error, filter_tags, offset_arg, reset_url
-from matchmaker.main.presenters import KIND_LABELS
+from matchmaker.labels import KIND_LABELS
 from matchmaker.services.alerts import (
     create_saved_search,
     delete_saved_search,
@@ -28,7 +29,7 @@ from matchmaker.services.profiles import (
 )
 from matchmaker.services.shortlists import list_shortlists
 from matchmaker.startups import bp
-from matchmaker.startups.forms import ClaimForm, ProfileForm, SavedSearchForm
+from matchmaker.startups.forms import ClaimForm, SavedSearchForm
 from matchmaker.vocabulary import PROJECT_MATCH_KINDS
 
 

@@ -1,36 +1,11 @@
-"""Template helpers: labels, highlighted passages, pagination links."""
+"""Template helpers shared by every area: highlighted passages, pagination and filter links."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from flask import Flask, request, url_for
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-
-KIND_LABELS = {
-    "lab": _l("Laboratoire"),
-    "platform": _l("Plateforme technologique"),
-    "startup": _l("Start-up"),
-    "subcontractor": _l("Sous-traitant"),
-    "service_provider": _l("Prestataire de services"),
-    "manufacturer": _l("Fabricant"),
-    "buyer": _l("Donneur d'ordre"),
-}
-
-EVIDENCE_LABELS = {
-    "directory_record": _l("Fiche annuaire"),
-    "research_fields": _l("Domaines ERC"),
-    "funded_projects": _l("Projets ANR"),
-    "ilab_project": _l("Projet i-Lab"),
-    "contract_won": _l("Marché public remporté"),
-    "purchase": _l("Achat public"),
-    "devices": _l("Dispositifs médicaux"),
-    "description": _l("Description"),
-    "competences": _l("Compétences"),
-    "need": _l("Besoin validé"),
-    "note": _l("Note de l'équipe"),
-}
 
 
 def highlight(text: str, spans: Sequence[Sequence[int]]) -> Markup:
@@ -83,5 +58,3 @@ def register(app: Flask) -> None:
     app.add_template_global(page_url, "page_url")
     app.add_template_global(without_filter, "without_filter")
     app.add_template_global(with_filter, "with_filter")
-    app.add_template_global(KIND_LABELS, "KIND_LABELS")
-    app.add_template_global(EVIDENCE_LABELS, "EVIDENCE_LABELS")

@@ -9,19 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
-from flask import request as flask_request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from matchmaker.dashboard.labels import (
+from matchmaker.errors import NotFound
+from matchmaker.labels import (
     FRESHNESS_REASON_LABELS,
     GAP_REASON_LABELS,
     category_label,
 )
-from matchmaker.errors import NotFound
-from matchmaker.extensions import db
-from matchmaker.models import utcnow
 from matchmaker.services import dashboard
 from matchmaker.services.competences import competence_map, served_matcher
 from matchmaker.services.coverage import coverage_gaps, demand_supply, engine_weights
@@ -169,12 +165,6 @@ TABLES: dict[str, Callable[[Request], Table]] = {
     "freshness": freshness,
     "competences": competences,
 }
-
-
-def from_request() -> Request:
-    """Return what the tables of the current HTTP request are computed from (its query arguments)."""
-    return Request(session=db.session, engine=current_app.extensions["matchmaker"], now=utcnow(),
-                   args=flask_request.args.to_dict())
 
 
 def build(name: str, request: Request) -> Table:

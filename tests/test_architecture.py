@@ -1,0 +1,67 @@
+"""The shape the code review asked for, checked on the source: blueprints stay apart, one vocabulary."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from matchmaker.vocabulary import CERTIFICATIONS, OrganisationKind
+
+PACKAGE = Path(__file__).resolve().parents[1] / "matchmaker"
+BLUEPRINTS = sorted(
+    path.parent.name for path in PACKAGE.glob("*/__init__.py") if "Blueprint(" in path.read_text(encoding="utf-8")
+)
+
+
+def modules(directory: Path = PACKAGE) -> list[Path]:
+    return sorted(directory.rglob("*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_blueprints_are_found():
+    assert {"main", "api", "needs", "staff", "dashboard", "events"} <= set(BLUEPRINTS)
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS)
+def test_no_blueprint_imports_another_blueprint(blueprint):
+    others = [f"matchmaker.{name}" for name in BLUEPRINTS if name != blueprint]
+    found = {
+        f"{path.relative_to(PACKAGE)}: {name}"
+        for path in modules(PACKAGE / blueprint)
+        for name in imported_modules(path)
+        if any(name == other or name.startswith(other + ".") for other in others)
+    }
+    assert not found, "move what is shared to a neutral module (labels, forms, presenters, services)"
+
+
+def _literal_lists(path: Path) -> list[tuple[int, list[str]]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            strings = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            found.append((node.lineno, strings))
+    return found
+
+
+def test_only_the_vocabulary_lists_kinds_and_certifications():
+    kinds, certifications = {k.value for k in OrganisationKind}, set(CERTIFICATIONS)
+    offenders = [
+        f"{path.relative_to(PACKAGE)}:{line}"
+        for path in modules()
+        if path.name != "vocabulary.py"
+        for line, strings in _literal_lists(path)
+        if len(kinds.intersection(strings)) >= 2 or len(certifications.intersection(strings)) >= 2
+    ]
+    assert not offenders, "import kind and certification lists from matchmaker.vocabulary"
