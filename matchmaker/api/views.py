@@ -87,7 +87,7 @@ def search():
             "offset": search_request.offset,
             "limit": search_request.limit,
             "has_more": results.has_next,
-            "results": [hit_json(hit) for hit in results.hits],
+            "results": [hit_json(hit) for hit in results.items],
         }
     )
 

@@ -210,7 +210,7 @@ def needs_matches(public_id: str):
         "has_more": results.has_next,
         "results": [
             {**hit_json(hit), "must_haves": [{"label": m.label, "met": m.met} for m in hit.must_haves]}
-            for hit in results.hits
+            for hit in results.items
         ],
         "selection": [suggestion_json(s) for s in curation.curated_selection(need)] if need.published_at else [],
     })

@@ -135,7 +135,7 @@ def _request(saved: SavedSearch, *, max_chars: int, max_results: int) -> SearchR
 
 def _top_organisations(engine: SearchEngine, session: Session, request: SearchRequest) -> list[tuple[str, str]]:
     results = search_organisations(engine, session, request)
-    return [(hit.organisation.key, hit.organisation.name) for hit in results.hits]
+    return [(hit.organisation.key, hit.organisation.name) for hit in results.items]
 
 
 def matching_needs(session: Session, query: str) -> list[Need]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matchmaker.models import AuditEvent, User
+from matchmaker.services.pages import Page
 
 logger = logging.getLogger("matchmaker.audit")
 
@@ -37,21 +37,6 @@ def record(
     return event
 
 
-@dataclass
-class AuditPage:
-    """A page of audit events, newest first."""
-
-    events: list[AuditEvent] = field(default_factory=list)
-    total: int = 0
-    offset: int = 0
-    limit: int = 50
-
-    @property
-    def has_next(self) -> bool:
-        """Return True when older events exist."""
-        return self.offset + len(self.events) < self.total
-
-
 def list_events(
     session: Session,
     *,
@@ -60,8 +45,8 @@ def list_events(
     action: str | None = None,
     offset: int = 0,
     limit: int = 50,
-) -> AuditPage:
-    """Return one page of the log, optionally restricted to an object or an action prefix."""
+) -> Page[AuditEvent]:
+    """Return one page of the log (newest first), optionally restricted to an object or an action prefix."""
     query = select(AuditEvent)
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
@@ -73,7 +58,7 @@ def list_events(
     events = list(
         session.scalars(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).offset(offset).limit(limit))
     )
-    return AuditPage(events=events, total=total, offset=offset, limit=limit)
+    return Page(items=events, total=total, offset=offset, limit=limit)
 
 
 def object_history(session: Session, object_type: str, object_id: str) -> list[AuditEvent]:

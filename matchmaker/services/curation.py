@@ -45,7 +45,7 @@ def propose_suggestions(
     present = {s.organisation_id for s in need.suggestions}
     position = max((s.position for s in need.suggestions), default=0)
     added = 0
-    for hit in results.hits:
+    for hit in results.items:
         if hit.organisation.id in present:
             continue
         position += 1

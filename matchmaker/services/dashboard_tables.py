@@ -132,7 +132,7 @@ def freshness(request: Request) -> Table:
     )
     rows = [(p.key, p.name, p.kind, p.region or "", p.updated_at.date().isoformat(), p.claimed,
              " | ".join(str(FRESHNESS_REASON_LABELS.get(r, r)) for r in p.reasons), p.contactable,
-             p.reminded_at.isoformat(timespec="minutes") if p.reminded_at else "") for p in report.profiles]
+             p.reminded_at.isoformat(timespec="minutes") if p.reminded_at else "") for p in report.items]
     return Table("freshness", ("organisation", "name", "kind", "region", "updated", "claimed", "reasons",
                                "contactable", "reminded_at"), rows,
                  {"stale": report.stale, "unclaimed": report.unclaimed, "flagged": report.flagged})

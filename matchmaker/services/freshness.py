@@ -8,6 +8,7 @@ at most once per ``REMINDER_COOLDOWN_DAYS`` days, and is written to the audit lo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from matchmaker.errors import Conflict, InvalidQuery
 from matchmaker.models import AuditEvent, Organisation, OutboxMessage, User
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_user, queue_message
+from matchmaker.services.pages import Page
 
 STALE_DAYS = 365
 REMINDER_COOLDOWN_DAYS = 30
@@ -42,22 +44,23 @@ class StaleProfile:
     reminded_at: datetime | None
 
 
-@dataclass(frozen=True)
-class FreshnessReport:
-    """How many profiles are stale or unclaimed, and one page of them, least recently updated first."""
+@dataclass(kw_only=True)
+class FreshnessReport(Page[StaleProfile]):
+    """How many profiles are stale or unclaimed, and one page of the flagged ones, least recently updated first."""
 
     stale: int
     unclaimed: int
-    flagged: int
     cutoff: datetime
-    profiles: tuple[StaleProfile, ...]
-    offset: int
-    limit: int
 
     @property
-    def has_next(self) -> bool:
-        """Return True when more flagged profiles follow this page."""
-        return self.offset + len(self.profiles) < self.flagged
+    def flagged(self) -> int:
+        """Return how many profiles are stale or unclaimed (under the chosen filters)."""
+        return self.total
+
+    @property
+    def profiles(self) -> Sequence[StaleProfile]:
+        """Return the flagged profiles of this page."""
+        return self.items
 
 
 def _flag_condition(cutoff: datetime, reason: str | None) -> ColumnElement[bool]:
@@ -129,7 +132,7 @@ def freshness_report(
     )
     return FreshnessReport(
         stale=count(Organisation.updated_at < cutoff), unclaimed=count(Organisation.claimed.is_(False)),
-        flagged=count(flagged_condition), cutoff=cutoff, profiles=profiles, offset=offset, limit=limit,
+        total=count(flagged_condition), cutoff=cutoff, items=profiles, offset=offset, limit=limit,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,7 @@ from matchmaker.ranking.text import analyse, fold
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
 from matchmaker.services.engine import SearchEngine
+from matchmaker.services.pages import Page
 from matchmaker.services.profiles import refresh_index
 from matchmaker.services.search import parse_search_request, search_organisations
 from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, SOUGHT_KINDS, EvidenceKind
@@ -77,21 +78,6 @@ class NeedHit:
     organisation: Organisation
     match: Match
     must_haves: tuple[MustHave, ...] = ()
-
-
-@dataclass
-class NeedResults:
-    """A page of ranked organisations for a need."""
-
-    hits: list[NeedHit] = field(default_factory=list)
-    total: int = 0
-    offset: int = 0
-    limit: int = 20
-
-    @property
-    def has_next(self) -> bool:
-        """Return True when another page exists."""
-        return self.offset + len(self.hits) < self.total
 
 
 def _mentions(text: str, stems: Sequence[str]) -> bool:
@@ -322,7 +308,7 @@ def rank_need(
     limit: int | str = 20,
     max_chars: int,
     max_results: int,
-) -> NeedResults:
+) -> Page[NeedHit]:
     """Rank organisations for a need; must-haves are shown as tags, filters only when the user picks them."""
     chosen_kinds = [k for k in kinds if k] or list(need.sought_kinds or ()) or list(PROFILE_KINDS)
     request = parse_search_request(
@@ -333,6 +319,6 @@ def rank_need(
     hits = [
         NeedHit(rank=hit.rank, organisation=hit.organisation, match=hit.match,
                 must_haves=must_haves(need, hit.organisation))
-        for hit in results.hits
+        for hit in results.items
     ]
-    return NeedResults(hits=hits, total=results.total, offset=request.offset, limit=request.limit)
+    return Page(items=hits, total=results.total, offset=request.offset, limit=request.limit)

@@ -288,5 +288,5 @@ def project_matches(
         max_chars=max_chars, max_results=max_results,
     )
     results = search_organisations(engine, session, request)
-    results.hits = [hit for hit in results.hits if hit.organisation.id != org.id]
+    results.items = [hit for hit in results.items if hit.organisation.id != org.id]
     return results

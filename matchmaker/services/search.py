@@ -17,6 +17,7 @@ from matchmaker.models import Organisation
 from matchmaker.ranking import Match
 from matchmaker.ranking.text import fold
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
+from matchmaker.services.pages import Page
 from matchmaker.vocabulary import CERTIFICATION_PATTERNS, ORGANISATION_KINDS, PROFILE_KINDS
 
 # Matches the curation re-ranker reorders (the same window for every page).
@@ -77,19 +78,17 @@ class SuggestedFilters:
         return bool(self.kinds or self.certifications)
 
 
-@dataclass
-class SearchResults:
-    """A page of hits, what is needed to paginate it, and the filters the need suggests."""
+@dataclass(kw_only=True)
+class SearchResults(Page[SearchHit]):
+    """A page of hits, the request it answers and the filters the need suggests."""
 
     request: SearchRequest
-    hits: list[SearchHit] = field(default_factory=list)
-    total: int = 0
     suggestions: SuggestedFilters = field(default_factory=SuggestedFilters)
 
     @property
-    def has_next(self) -> bool:
-        """Return True when another page exists."""
-        return self.request.offset + len(self.hits) < self.total
+    def hits(self) -> Sequence[SearchHit]:
+        """Return the ranked organisations of this page."""
+        return self.items
 
 
 def parse_search_request(
@@ -206,7 +205,8 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
         if m.org_id in rows
     ]
     return SearchResults(
-        request=request, hits=hits, total=len(matches), suggestions=suggest_filters(facets, request)
+        request=request, items=hits, total=len(matches), offset=request.offset, limit=request.limit,
+        suggestions=suggest_filters(facets, request),
     )
 
 
