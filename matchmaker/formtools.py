@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from flask import request, url_for
+from flask import flash, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaker.errors import MatchmakerError
+from matchmaker.extensions import db
 
 try:  # WTForms >= 3.3 wants SelectChoice objects; older versions take (value, label) tuples.
     from wtforms.fields.choices import SelectChoice
@@ -43,6 +46,51 @@ def attach_error(form: FlaskForm, error: MatchmakerError, fallback: str | None =
         form[name].errors = [*form[name].errors, error.message]  # type: ignore[list-item]
     else:
         form.form_errors.append(error.message)
+
+
+@dataclass
+class ServiceCall:
+    """What became of a call made under ``service_call``: ``error`` holds the domain error it raised."""
+
+    error: MatchmakerError | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Return True when the call raised no handled domain error."""
+        return self.error is None
+
+
+@contextmanager
+def service_call(
+    form: FlaskForm | None = None,
+    *,
+    fallback: str | None = None,
+    catch: tuple[type[MatchmakerError], ...] = (MatchmakerError,),
+    passes: tuple[type[MatchmakerError], ...] = (),
+) -> Iterator[ServiceCall]:
+    """Run a service call; on a domain error roll the session back and tell the user.
+
+    The message goes next to the form field it names when a form is given (see ``attach_error``),
+    else into a flash. Errors of ``passes`` are re-raised after the rollback (a 403 or 404 page);
+    errors outside ``catch`` are not touched. Check ``call.ok`` after the block::
+
+        with service_call(form, fallback="name") as call:
+            event = create_event(...)
+        if call.ok:
+            return redirect(...)
+    """
+    call = ServiceCall()
+    try:
+        yield call
+    except catch as error:
+        db.session.rollback()
+        if isinstance(error, passes):
+            raise
+        call.error = error
+        if form is not None:
+            attach_error(form, error, fallback)
+        else:
+            flash(error.message, "error")
 
 
 def offset_arg(name: str = "offset", *, maximum: int = 10_000) -> int:

@@ -6,11 +6,10 @@ from flask import Response, current_app, flash, redirect, render_template, url_f
 from flask_babel import gettext as _
 
 from matchmaker.access import STAFF_ROLES, current_account, roles_required
-from matchmaker.errors import MatchmakerError
 from matchmaker.events import bp
 from matchmaker.events.forms import AddMeetingForm, EventForm, ReviewRegistrationForm, ScheduleForm
 from matchmaker.extensions import db
-from matchmaker.formtools import ActionForm, attach_error
+from matchmaker.formtools import ActionForm, service_call
 from matchmaker.models import MeetingRequestStatus, RegistrationStatus
 from matchmaker.services import events as service
 
@@ -21,12 +20,9 @@ def create():
     """Create an event (staff)."""
     form = EventForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="name") as call:
             event = service.create_event(db.session, current_account(), form.to_input())
-        except MatchmakerError as exc:
-            db.session.rollback()
-            attach_error(form, exc, fallback="name")
-        else:
+        if call.ok:
             flash(_("Événement créé."), "success")
             return redirect(url_for("events.detail", public_id=event.public_id))
     return render_template("events/form.html", form=form, event=None), 400 if form.errors or form.form_errors else 200
@@ -41,12 +37,9 @@ def edit(public_id: str):
     if not form.is_submitted():
         form.fill(event)
     elif form.validate():
-        try:
+        with service_call(form, fallback="name") as call:
             dropped = service.update_event(db.session, current_account(), event, form.to_input())
-        except MatchmakerError as exc:
-            db.session.rollback()
-            attach_error(form, exc, fallback="name")
-        else:
+        if call.ok:
             flash(_("Événement mis à jour."), "success")
             if dropped:
                 flash(
@@ -109,7 +102,7 @@ def add_meeting(public_id: str):
     form = AddMeetingForm()
     form.setup(service.list_registrations(db.session, event, RegistrationStatus.VALIDATED.value))
     if form.validate_on_submit():
-        try:
+        with service_call() as call:
             service.add_meeting(
                 db.session,
                 current_app.extensions["matchmaker"],
@@ -118,10 +111,7 @@ def add_meeting(public_id: str):
                 form.first.data or "",
                 form.second.data or "",
             )
-        except MatchmakerError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Rendez-vous ajouté ; il sera placé à la prochaine planification."), "success")
     else:
         flash(_("Choisissez deux participants validés."), "error")
@@ -135,7 +125,7 @@ def schedule(public_id: str):
     event = service.get_event(db.session, current_account(), public_id)
     form = ScheduleForm()
     if form.validate_on_submit():
-        try:
+        with service_call() as call:
             report = service.run_scheduler(
                 db.session,
                 current_account(),
@@ -143,10 +133,7 @@ def schedule(public_id: str):
                 keep_existing=bool(form.keep_existing.data),
                 time_limit=float(current_app.config.get("EVENT_SCHEDULER_SECONDS", 30.0)),
             )
-        except MatchmakerError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(
                 _(
                     "%(placed)s rendez-vous placés, %(unplaced)s non placés.",

@@ -6,11 +6,11 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 
 from matchmaker.access import current_account
-from matchmaker.errors import Forbidden, MatchmakerError, NotFound
+from matchmaker.errors import Forbidden, NotFound
 from matchmaker.events import bp
 from matchmaker.events.forms import FeedbackForm, MeetingRequestForm, RegistrationForm
 from matchmaker.extensions import db
-from matchmaker.formtools import ActionForm, attach_error
+from matchmaker.formtools import ActionForm, service_call
 from matchmaker.models import Event, EventRegistration, RegistrationStatus
 from matchmaker.services import events as service
 
@@ -65,15 +65,9 @@ def register(public_id: str):
     if request.method == "GET" and registration is not None:
         form.fill(registration)
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="offer_text", passes=(Forbidden, NotFound)) as call:
             registration = service.register(db.session, user, event, form.to_input())
-        except (Forbidden, NotFound):
-            db.session.rollback()
-            raise
-        except MatchmakerError as exc:
-            db.session.rollback()
-            attach_error(form, exc, fallback="offer_text")
-        else:
+        if call.ok:
             if registration.status == RegistrationStatus.PENDING.value:
                 flash(_("Inscription enregistrée : l'équipe du réseau va la valider."), "success")
             else:
@@ -131,7 +125,7 @@ def request_meeting(public_id: str):
     if not form.validate_on_submit():
         flash(_("Demande incomplète : choisissez un participant."), "error")
         return redirect(url_for("events.suggestions", public_id=event.public_id))
-    try:
+    with service_call() as call:
         service.request_meeting(
             db.session,
             current_app.extensions["matchmaker"],
@@ -140,9 +134,7 @@ def request_meeting(public_id: str):
             form.target.data or "",
             form.message.data or "",
         )
-    except MatchmakerError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    if not call.ok:
         return redirect(url_for("events.suggestions", public_id=event.public_id))
     flash(_("Demande envoyée. Vous serez prévenu de la réponse."), "success")
     return redirect(url_for("events.requests", public_id=event.public_id))
@@ -155,16 +147,13 @@ def _act_on_request(public_id: str, request_id: str, action: str):
     if not ActionForm().validate_on_submit():
         flash(_("Le formulaire a expiré. Merci de recommencer."), "error")
     else:
-        try:
+        with service_call():
             if action == "cancel":
                 service.cancel_request(db.session, user, meeting_request)
                 flash(_("Rendez-vous annulé."), "info")
             else:
                 service.answer_request(db.session, user, meeting_request, accept=action == "accept")
                 flash(_("Demande acceptée.") if action == "accept" else _("Demande déclinée."), "success")
-        except MatchmakerError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
     if user.is_staff:
         return redirect(url_for("events.meetings", public_id=event.public_id))
     return redirect(url_for("events.requests", public_id=event.public_id))
@@ -217,30 +206,33 @@ def agenda(public_id: str):
     )
 
 
+AGENDA_FORMATS = {
+    "pdf": (service.agenda_pdf, "application/pdf"),
+    "ics": (service.agenda_ics, "text/calendar; charset=utf-8"),
+}
+
+
+def _agenda_download(public_id: str, extension: str) -> Response:
+    event = _event(public_id)
+    registration = _agenda_owner(event)
+    render, mimetype = AGENDA_FORMATS[extension]
+    return Response(
+        render(event, registration, service.agenda(db.session, registration)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="agenda-{event.public_id}.{extension}"'},
+    )
+
+
 @bp.get("/<public_id>/agenda.pdf")
 def agenda_pdf(public_id: str):
     """Download a participant's agenda as PDF."""
-    event = _event(public_id)
-    registration = _agenda_owner(event)
-    body = service.agenda_pdf(event, registration, service.agenda(db.session, registration))
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="agenda-{event.public_id}.pdf"'},
-    )
+    return _agenda_download(public_id, "pdf")
 
 
 @bp.get("/<public_id>/agenda.ics")
 def agenda_ics(public_id: str):
     """Download a participant's agenda as an iCalendar file."""
-    event = _event(public_id)
-    registration = _agenda_owner(event)
-    body = service.agenda_ics(event, registration, service.agenda(db.session, registration))
-    return Response(
-        body,
-        mimetype="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="agenda-{event.public_id}.ics"'},
-    )
+    return _agenda_download(public_id, "ics")
 
 
 @bp.post("/<public_id>/rendez-vous/<meeting_id>/avis")
@@ -251,13 +243,8 @@ def feedback(public_id: str, meeting_id: str):
     if not form.validate_on_submit():
         flash(_("Avis non reconnu."), "error")
     else:
-        try:
+        with service_call(passes=(NotFound,)) as call:
             service.record_feedback(db.session, current_account(), event, meeting_id, form.verdict.data or "")
-        except MatchmakerError as exc:
-            db.session.rollback()
-            if isinstance(exc, NotFound):
-                raise
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Merci pour votre avis."), "success")
     return redirect(url_for("events.agenda", public_id=event.public_id))

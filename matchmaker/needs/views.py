@@ -9,7 +9,7 @@ from matchmaker.access import current_account
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.forms import NeedForm
-from matchmaker.formtools import ActionForm, attach_error, filter_tags, offset_arg, reset_url
+from matchmaker.formtools import ActionForm, filter_tags, offset_arg, reset_url, service_call
 from matchmaker.geo import all_regions
 from matchmaker.labels import KIND_LABELS
 from matchmaker.models import Need, NeedStatus
@@ -49,11 +49,9 @@ def new():
     """Write a new need (saved as a draft, checked, then submitted)."""
     form = NeedForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, catch=(InvalidQuery,)) as call:
             need = create_need(db.session, current_account(), form.to_input())
-        except InvalidQuery as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(_("Brouillon enregistré. Relisez les remarques éventuelles puis soumettez-le à l'équipe."), "success")
             return redirect(url_for("needs.detail", public_id=need.public_id))
     return render_template("needs/form.html", form=form, need=None), 400 if form.errors else 200
@@ -67,11 +65,9 @@ def edit(public_id: str):
     if request.method == "GET":
         form.fill(need)
     elif form.validate_on_submit():
-        try:
+        with service_call(form, catch=(InvalidQuery,)) as call:
             update_need(db.session, current_account(), need, form.to_input())
-        except InvalidQuery as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(_("Besoin mis à jour."), "success")
             return redirect(url_for("needs.detail", public_id=need.public_id))
     return render_template("needs/form.html", form=form, need=need), 400 if form.errors else 200
@@ -115,11 +111,9 @@ def submit(public_id: str):
     need = get_own_need(db.session, current_account(), public_id)
     form = SubmitNeedForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="acknowledge", catch=(InvalidQuery,)) as call:
             submit_need(db.session, current_account(), need, acknowledge_warnings=bool(form.acknowledge.data))
-        except InvalidQuery as exc:
-            attach_error(form, exc, fallback="acknowledge")
-        else:
+        if call.ok:
             flash(_("Besoin soumis : l'équipe le relit avant de le proposer aux organisations."), "success")
             return redirect(url_for("needs.detail", public_id=need.public_id))
     return _render_detail(need, form, 400)

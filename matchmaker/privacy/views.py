@@ -11,7 +11,7 @@ from flask_login import logout_user
 from matchmaker.access import current_account
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
-from matchmaker.formtools import attach_error
+from matchmaker.formtools import service_call
 from matchmaker.models import utcnow
 from matchmaker.privacy import bp
 from matchmaker.privacy.forms import DeleteDataForm
@@ -42,12 +42,10 @@ def erase():
     """Erase the organisation's data and anonymise its accounts, then log out."""
     form = DeleteDataForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="confirmation", catch=(InvalidQuery,)) as call:
             delete_data(current_app.extensions["matchmaker"], db.session, current_account(),
                         confirmation=form.confirmation.data or "", password=form.password.data or "")
-        except InvalidQuery as exc:
-            attach_error(form, exc, fallback="confirmation")
-        else:
+        if call.ok:
             logout_user()
             flash(_("Vos données ont été supprimées et votre compte fermé."), "success")
             return redirect(url_for("main.index"))

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from matchmaker.access import current_account
 from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
-from matchmaker.formtools import ActionForm, attach_error, safe_next
+from matchmaker.formtools import ActionForm, safe_next, service_call
 from matchmaker.models import Organisation
 from matchmaker.services.needs import get_own_need
 from matchmaker.services.profiles import get_organisation
@@ -39,11 +39,9 @@ def create():
     """Create an empty shortlist."""
     form = ShortlistForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="name", catch=(InvalidQuery, Conflict)) as call:
             shortlist = create_shortlist(db.session, current_account(), form.name.data or "")
-        except (InvalidQuery, Conflict) as exc:
-            attach_error(form, exc, fallback="name")
-        else:
+        if call.ok:
             flash(_("Liste créée."), "success")
             return redirect(url_for("shortlists.detail", public_id=shortlist.public_id))
     shortlists = list_shortlists(db.session, current_account())
@@ -59,7 +57,7 @@ def add():
     if not form.validate_on_submit():
         flash(_("Impossible d'ajouter cette organisation : formulaire incomplet."), "error")
         return redirect(back)
-    try:
+    with service_call(catch=(InvalidQuery, Conflict, NotFound)) as call:
         org = get_organisation(db.session, form.organisation.data or "")
         if form.new_name.data:
             need = get_own_need(db.session, user, form.need.data) if form.need.data else None
@@ -69,9 +67,7 @@ def add():
         else:
             raise InvalidQuery(_("Choisissez une liste ou donnez un nom à une nouvelle liste."))
         add_entry(db.session, user, shortlist, org)
-    except (InvalidQuery, Conflict, NotFound) as exc:
-        flash(exc.message, "error")
-    else:
+    if call.ok:
         flash(_("« %(org)s » ajoutée à la liste « %(list)s ».", org=org.name, list=shortlist.name), "success")
     return redirect(back)
 
@@ -92,11 +88,9 @@ def note(public_id: str, entry_id: int):
     entry = get_entry(shortlist, entry_id)
     form = NoteForm()
     if form.validate_on_submit():
-        try:
+        with service_call(catch=(InvalidQuery,)) as call:
             annotate(db.session, user, entry, form.note.data or "")
-        except InvalidQuery as exc:
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Note enregistrée."), "success")
     else:
         flash(_("La note ne peut pas dépasser 5000 caractères."), "error")

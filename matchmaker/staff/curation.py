@@ -9,7 +9,7 @@ from matchmaker.access import current_account
 from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
 from matchmaker.forms import NeedForm
-from matchmaker.formtools import ActionForm, attach_error
+from matchmaker.formtools import ActionForm, service_call
 from matchmaker.models import NeedStatus
 from matchmaker.services import curation
 from matchmaker.services.audit import object_history
@@ -75,11 +75,9 @@ def edit_need(public_id: str):
     if request.method == "GET":
         form.fill(item)
     elif form.validate_on_submit():
-        try:
+        with service_call(form, fallback="title", catch=(InvalidQuery, Conflict)) as call:
             update_need(db.session, staff, item, form.to_input())
-        except (InvalidQuery, Conflict) as exc:
-            attach_error(form, exc, fallback="title")
-        else:
+        if call.ok:
             flash(_("Besoin modifié."), "success")
             return redirect(url_for("staff.need", public_id=public_id))
     return render_template("staff/need_form.html", form=form, need=item), 400 if form.errors else 200
@@ -110,12 +108,10 @@ def decide(public_id: str, suggestion_id: int):
     suggestion = curation.get_suggestion(get_need(db.session, staff, public_id), suggestion_id)
     form = CurationDecisionForm()
     if form.validate_on_submit():
-        try:
+        with service_call(catch=(InvalidQuery,)) as call:
             curation.decide(db.session, staff, suggestion, form.decision.data or "",
                             reason_category=form.reason_category.data or None, reason_text=form.reason_text.data or "")
-        except InvalidQuery as exc:
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Décision enregistrée pour « %(org)s ».", org=suggestion.organisation.name), "success")
     else:
         flash(_("Décision non valide."), "error")
@@ -140,12 +136,10 @@ def add_suggestion(public_id: str):
     item = get_need(db.session, staff, public_id)
     form = AddSuggestionForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="organisation", catch=(NotFound, Conflict)) as call:
             org = get_organisation(db.session, (form.organisation.data or "").strip())
             curation.add_by_hand(_engine(), db.session, staff, item, org, form.reason_text.data or "")
-        except (NotFound, Conflict) as exc:
-            attach_error(form, exc, fallback="organisation")
-        else:
+        if call.ok:
             flash(_("« %(org)s » ajoutée à la sélection.", org=org.name), "success")
             return redirect(url_for("staff.curate", public_id=public_id))
     return _render_curation(public_id, form, 400)
@@ -167,10 +161,8 @@ def publish(public_id: str):
     staff = current_account()
     item = get_need(db.session, staff, public_id)
     if ActionForm().validate_on_submit():
-        try:
+        with service_call(catch=(Conflict,)) as call:
             curation.publish(db.session, staff, item)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Sélection publiée : le donneur d'ordre la voit sur la page de son besoin."), "success")
     return redirect(url_for("staff.curate", public_id=public_id))

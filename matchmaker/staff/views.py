@@ -9,7 +9,7 @@ from matchmaker.access import current_account
 from matchmaker.errors import Conflict, InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.forms import IntroductionResponseForm, ProfileForm
-from matchmaker.formtools import ActionForm, attach_error, offset_arg
+from matchmaker.formtools import ActionForm, offset_arg, service_call
 from matchmaker.models import NeedStatus
 from matchmaker.services import curation
 from matchmaker.services.audit import list_events, object_history
@@ -72,11 +72,9 @@ def approve(public_id: str):
     """Validate a claim: the user now speaks for the organisation, whose profile is marked claimed."""
     item = get_claim(db.session, public_id)
     if ActionForm().validate_on_submit():
-        try:
+        with service_call(catch=(Conflict,)) as call:
             org = approve_claim(current_app.extensions["matchmaker"], db.session, current_account(), item)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Fiche « %(org)s » validée.", org=org.name), "success")
             return redirect(url_for("staff.queue", tab="profiles"))
     return redirect(url_for("staff.claim", public_id=public_id))
@@ -88,11 +86,9 @@ def refuse(public_id: str):
     item = get_claim(db.session, public_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with service_call(catch=(Conflict, InvalidQuery)) as call:
             reject_claim(db.session, current_account(), item, form.reason.data or "")
-        except (Conflict, InvalidQuery) as exc:
-            flash(exc.message, "error")
-        else:
+        if call.ok:
             flash(_("Demande refusée."), "info")
             return redirect(url_for("staff.queue", tab="profiles"))
     return render_template("staff/claim.html", claim=item, action_form=ActionForm(), reason_form=form), 400
@@ -107,11 +103,9 @@ def edit_organisation(key: str):
     if request.method == "GET":
         form.fill(org)
     elif form.validate_on_submit():
-        try:
+        with service_call(form, catch=(InvalidQuery,)) as call:
             update_profile(current_app.extensions["matchmaker"], db.session, current_account(), org, form.to_input())
-        except InvalidQuery as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(_("Profil mis à jour."), "success")
             return redirect(url_for("main.organisation", key=org.key))
     return render_template("staff/organisation_form.html", form=form, org=org), 400 if form.errors else 200
@@ -141,12 +135,10 @@ def review_introduction(public_id: str):
     intro = get_introduction(db.session, current_account(), public_id)
     form = IntroductionReviewForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="note", catch=(InvalidQuery, Conflict)) as call:
             staff_review(db.session, current_account(), intro, approve=form.decision.data == "approve",
                          note=form.note.data or "")
-        except (InvalidQuery, Conflict) as exc:
-            attach_error(form, exc, fallback="note")
-        else:
+        if call.ok:
             flash(_("Décision enregistrée."), "success")
             return redirect(url_for("staff.introduction", public_id=public_id))
     return _render_introduction(public_id, review_form=form, status=400)
@@ -158,11 +150,9 @@ def edit_introduction(public_id: str):
     intro = get_introduction(db.session, current_account(), public_id)
     form = IntroductionMessageForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="message", catch=(InvalidQuery, Conflict)) as call:
             edit_message(db.session, current_account(), intro, form.message.data or "")
-        except (InvalidQuery, Conflict) as exc:
-            attach_error(form, exc, fallback="message")
-        else:
+        if call.ok:
             flash(_("Message modifié."), "success")
             return redirect(url_for("staff.introduction", public_id=public_id))
     return _render_introduction(public_id, message_form=form, status=400)

@@ -9,7 +9,7 @@ from matchmaker.access import current_account
 from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
 from matchmaker.forms import ProfileForm
-from matchmaker.formtools import ActionForm, attach_error, filter_tags, offset_arg, reset_url
+from matchmaker.formtools import ActionForm, filter_tags, offset_arg, reset_url, service_call
 from matchmaker.labels import KIND_LABELS
 from matchmaker.services.alerts import (
     create_saved_search,
@@ -55,11 +55,9 @@ def claim(key: str):
     org = get_organisation(db.session, key)
     form = ClaimForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="message", catch=(Conflict,)) as call:
             claim_profile(db.session, current_account(), org, form.message.data or "")
-        except Conflict as exc:
-            attach_error(form, exc, fallback="message")
-        else:
+        if call.ok:
             flash(_("Demande envoyée : l'équipe vérifie votre lien avec l'organisation."), "success")
             return redirect(url_for("startups.index"))
     return render_template("startups/claim.html", org=org, form=form), 400 if form.errors else 200
@@ -70,11 +68,9 @@ def create():
     """Propose a new profile when none exists; staff validate it."""
     form = ProfileForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, fallback="name", catch=(InvalidQuery, Conflict)) as call:
             propose_profile(db.session, current_account(), form.to_input(), form.message.data or "")
-        except (InvalidQuery, Conflict) as exc:
-            attach_error(form, exc, fallback="name")
-        else:
+        if call.ok:
             flash(_("Profil proposé : il sera visible après validation par l'équipe."), "success")
             return redirect(url_for("startups.index"))
     return render_template("startups/profile_form.html", form=form, org=None), 400 if form.errors else 200
@@ -92,11 +88,9 @@ def profile():
     if request.method == "GET":
         form.fill(org)
     elif form.validate_on_submit():
-        try:
+        with service_call(form, catch=(InvalidQuery,)) as call:
             update_profile(current_app.extensions["matchmaker"], db.session, user, org, form.to_input())
-        except InvalidQuery as exc:
-            attach_error(form, exc)
-        else:
+        if call.ok:
             flash(_("Profil mis à jour : il est pris en compte par la recherche."), "success")
             return redirect(url_for("startups.index"))
     return render_template("startups/profile_form.html", form=form, org=org), 400 if form.errors else 200
@@ -145,16 +139,14 @@ def save_search():
     form = SavedSearchForm()
     if form.validate_on_submit():
         config = current_app.config
-        try:
+        with service_call(form, fallback="query", catch=(InvalidQuery,)) as call:
             create_saved_search(
                 current_app.extensions["matchmaker"], db.session, current_account(), name=form.name.data or "",
                 query=form.query.data or "", kinds=form.kinds.data or (), certifications=form.certifications.data or (),
                 regions=[form.region.data] if form.region.data else [], alerts_enabled=bool(form.alerts_enabled.data),
                 max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],
             )
-        except InvalidQuery as exc:
-            attach_error(form, exc, fallback="query")
-        else:
+        if call.ok:
             flash(_("Recherche enregistrée : vous serez alerté des nouveaux résultats."), "success")
             return redirect(url_for("startups.searches"))
     return _render_searches(form, 400)
