@@ -11,8 +11,9 @@ from sqlalchemy import select
 from matchmaker.api import bp
 from matchmaker.errors import InvalidQuery, NotFound
 from matchmaker.extensions import csrf, db
+from matchmaker.health import health
 from matchmaker.models import Organisation
-from matchmaker.services.search import SearchHit, parse_search_request, search_organisations
+from matchmaker.services.search import SearchHit, search_organisations, search_request_from_args
 
 csrf.exempt(bp)
 
@@ -61,13 +62,8 @@ def search():
     unknown = set(request.args) - ALLOWED_SEARCH_PARAMS
     if unknown:
         raise InvalidQuery(_("Paramètre(s) inconnu(s) : %(names)s.", names=", ".join(sorted(unknown))[:200]))
-    search_request = parse_search_request(
-        request.args.get("q"),
-        kinds=request.args.getlist("kind"),
-        regions=request.args.getlist("region"),
-        certifications=request.args.getlist("certification"),
-        limit=request.args.get("limit"),
-        offset=request.args.get("offset"),
+    search_request = search_request_from_args(
+        request.args,
         max_chars=current_app.config["MAX_QUERY_CHARS"],
         max_results=current_app.config["MAX_RESULTS"],
     )
@@ -105,11 +101,4 @@ def organisation(key: str):
     return jsonify(payload)
 
 
-@bp.get("/health")
-def health():
-    """Report whether the database and the index are usable."""
-    engine = current_app.extensions["matchmaker"]
-    db.session.execute(select(1))
-    status = engine.index_status()
-    ready = status == "ready"
-    return jsonify({"status": "ok" if ready else "degraded", "index": status}), 200 if ready else 503
+bp.add_url_rule("/health", view_func=health)

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from matchmaker.errors import InvalidQuery, NotFound
 from matchmaker.extensions import db
+from matchmaker.health import health
 from matchmaker.main import bp
 from matchmaker.models import Organisation
-from matchmaker.services.search import parse_search_request, region_choices, search_organisations
+from matchmaker.services.search import region_choices, search_organisations, search_request_from_args
 from matchmaker.vocabulary import CERTIFICATIONS, ORGANISATION_KINDS
 
 
@@ -22,13 +23,9 @@ def index():
     error = None
     if query is not None:
         try:
-            search_request = parse_search_request(
-                query,
-                kinds=request.args.getlist("kind"),
-                regions=request.args.getlist("region"),
-                certifications=request.args.getlist("certification"),
+            search_request = search_request_from_args(
+                request.args,
                 limit=current_app.config["PAGE_SIZE"],
-                offset=request.args.get("offset"),
                 max_chars=current_app.config["MAX_QUERY_CHARS"],
                 max_results=current_app.config["MAX_RESULTS"],
             )
@@ -67,13 +64,7 @@ def organisation(key: str):
     return render_template("main/organisation.html", org=org, linked=linked)
 
 
-@bp.get("/health")
-def health():
-    """Report that the process, the database and the index answer (for load balancers)."""
-    engine = current_app.extensions["matchmaker"]
-    db.session.execute(select(1))
-    status = engine.index_status()
-    return {"status": "ok" if status == "ready" else "degraded", "index": status}, 200 if status == "ready" else 503
+bp.add_url_rule("/health", view_func=health)
 
 
 @bp.get("/a-propos")

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from matchmaker.ranking.text import fold
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
 from matchmaker.services.pages import Page
 from matchmaker.vocabulary import CERTIFICATION_PATTERNS, ORGANISATION_KINDS, PROFILE_KINDS
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import MultiDict
 
 # Matches the curation re-ranker reorders (the same window for every page).
 RERANK_WINDOW = 50
@@ -142,6 +146,29 @@ def parse_search_request(
         certifications=tuple(c for c in certifications if c),
         limit=size,
         offset=start,
+    )
+
+
+def search_request_from_args(
+    args: MultiDict[str, str],
+    *,
+    limit: int | str | None = None,
+    max_chars: int,
+    max_results: int,
+) -> SearchRequest:
+    """Validate a search given as query-string arguments: q, kind, region, certification, limit, offset.
+
+    ``limit`` fixes the page size (the search page); by default the ``limit`` argument gives it (the API).
+    """
+    return parse_search_request(
+        args.get("q"),
+        kinds=args.getlist("kind"),
+        regions=args.getlist("region"),
+        certifications=args.getlist("certification"),
+        limit=args.get("limit") if limit is None else limit,
+        offset=args.get("offset"),
+        max_chars=max_chars,
+        max_results=max_results,
     )
 
 
