@@ -109,10 +109,12 @@ def load_postgres(uri: str, corpus: Path, size: int, encoder: str, workers: int,
 
     import matchmaker.models  # noqa: F401
     from matchmaker.extensions import db
+    from matchmaker.schema import upgrade
     from matchmaker.services.vectors import copy_embeddings, create_hnsw_index
 
     engine = create_engine(uri)
-    db.metadata.create_all(engine)
+    with engine.connect() as connection:  # the schema of the migrations, HNSW index included
+        upgrade(connection)
     with engine.begin() as connection:  # bulk load first, build the graph once afterwards
         connection.exec_driver_sql("DROP INDEX IF EXISTS ix_evidence_embeddings_hnsw")
     tables = db.metadata.tables

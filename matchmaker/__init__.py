@@ -79,10 +79,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     babel.init_app(app, locale_selector=select_locale)
-    with app.app_context():
-        from matchmaker import models  # noqa: F401  (register the tables)
-
-        db.create_all()
+    # The tables come from the Alembic migrations only (`setup`, `serve` and `db-upgrade` apply them).
+    from matchmaker import models  # noqa: F401  (register the models and the login user loader)
 
 
 def select_locale() -> str:

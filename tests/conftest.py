@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.services.accounts import create_user
 from matchmaker.services.catalogue import store_records
+from tests.support.apps import create_test_app
 
 FIXTURE_KEYS_FILE = Path(__file__).parent / "fixtures" / "catalogue_keys.txt"
 
@@ -41,7 +41,7 @@ def app(tmp_path, catalogue_records):
         MODELS_DIR = tmp_path / "models"
         BUNDLED_DATA = PROJECT_ROOT / "data" / "competences"
 
-    application = create_app(Config)
+    application = create_test_app(Config)
     with application.app_context():
         store_records(db.session, catalogue_records)
         db.session.commit()

@@ -46,6 +46,19 @@ def test_no_blueprint_imports_another_blueprint(blueprint):
     assert not found, "move what is shared to a neutral module (labels, forms, presenters, services)"
 
 
+def test_the_schema_is_created_by_migrations_only():
+    root = PACKAGE.parent
+    sources = [*modules(), *sorted((root / "benchmarks").rglob("*.py")), *sorted((root / "docs").rglob("*.py")),
+               *sorted((root / "migrations").rglob("*.py"))]
+    offenders = [
+        f"{path.relative_to(root)}:{node.lineno}"
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "create_all"
+    ]
+    assert not offenders, "outside tests the schema comes from `flask --app matchmaker db-upgrade` (Alembic)"
+
+
 def _literal_lists(path: Path) -> list[tuple[int, list[str]]]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

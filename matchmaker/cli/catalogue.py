@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from matchmaker.catalogue.importing import ImportFormatError
+from matchmaker.cli.support import require_schema
 from matchmaker.extensions import db
 from matchmaker.services.catalogue import import_profiles
 
@@ -20,6 +21,7 @@ cli = AppGroup("catalogue", help=__doc__)
 @click.option("--skip-invalid", is_flag=True, help="Store the valid rows even if some rows are rejected.")
 def import_command(path: Path, skip_invalid: bool) -> None:
     """Import capability profiles from a CSV, JSON or JSON-lines file."""
+    require_schema()
     try:
         report = import_profiles(db.session, path.read_bytes(), path.name, skip_invalid=skip_invalid)
     except ImportFormatError as exc:

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from matchmaker.cli.support import ensure_ready, search_engine
+from matchmaker.cli.support import ensure_ready, require_schema, search_engine
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.schema import MIGRATIONS_DIR, SchemaDriftError, new_revision, upgrade
@@ -90,6 +90,7 @@ def restore_command(archive: Path) -> None:
 @cli.command("send-alerts")
 def send_alerts_command() -> None:
     """Queue alerts for saved searches with new matching profiles or needs (run it from cron)."""
+    require_schema()
     from matchmaker.services.alerts import check_saved_searches
 
     count = check_saved_searches(
@@ -102,6 +103,7 @@ def send_alerts_command() -> None:
 @cli.command("deliver-outbox")
 def deliver_outbox_command() -> None:
     """Send pending messages by SMTP when MAIL_SERVER is set; otherwise mark them as logged."""
+    require_schema()
     from matchmaker.services.alerts import deliver_outbox
 
     done, failed = deliver_outbox(db.session, current_app.config)

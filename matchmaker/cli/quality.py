@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from tqdm import tqdm
 
-from matchmaker.cli.support import ensure_ready, search_engine
+from matchmaker.cli.support import ensure_ready, require_schema, search_engine
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.models import Organisation
@@ -53,6 +53,7 @@ def train_reranker_command(min_labels: int | None, no_check: bool) -> None:
     Nothing is written until enough labels (of both kinds) exist and the re-ranker, fitted on some
     needs, orders the others better than the engine (cross-validation by need): it stays off by default.
     """
+    require_schema()
     from matchmaker.ranking.reranker import MIN_LABELS, CurationReranker, held_out_mrr
     from matchmaker.services.curation import labelled_examples
 

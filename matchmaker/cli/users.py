@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from matchmaker.cli.support import search_engine
+from matchmaker.cli.support import require_schema, search_engine
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.models import Role
@@ -21,6 +21,7 @@ cli = AppGroup("users", help=__doc__)
 @click.password_option(help="Password (asked interactively when omitted).")
 def create_user_command(email: str, role: str, name: str, password: str) -> None:
     """Create a user account."""
+    require_schema()
     from matchmaker.services.accounts import create_user
 
     try:
@@ -34,6 +35,7 @@ def create_user_command(email: str, role: str, name: str, password: str) -> None
 @click.option("--password", required=True, help="Password of the demo accounts (10 characters or more).")
 def seed_demo_command(password: str) -> None:
     """Create demo accounts and workflow data (for screenshots and demos; never on production data)."""
+    require_schema()
     from matchmaker.services.demo import DEMO_ACCOUNTS, seed_demo
 
     created = seed_demo(

@@ -89,8 +89,8 @@ class EvidenceEmbedding(db.Model):
     )
 
 
-# db.create_all() on a fresh PostgreSQL database needs the extension before the table; migrations
-# create it in their first revision.
+# The tests' db.create_all() on a fresh PostgreSQL database needs the extension before the table; the
+# migrations (the only source of the schema outside tests) create it in their first revision.
 event.listen(
     EvidenceEmbedding.__table__,
     "before_create",

@@ -39,10 +39,10 @@ def test_next_redirect_only_to_local_paths(client, users):
 
 
 def test_login_is_rate_limited(tmp_path):
-    from matchmaker import create_app
     from matchmaker.config import TestConfig
     from matchmaker.extensions import db
     from matchmaker.services.accounts import create_user
+    from tests.support.apps import create_test_app
 
     class Config(TestConfig):
         INSTANCE_DIR = tmp_path
@@ -50,7 +50,7 @@ def test_login_is_rate_limited(tmp_path):
         RATELIMIT_ENABLED = True
         LOGIN_RATE_LIMIT = "3 per minute"
 
-    app = create_app(Config)
+    app = create_test_app(Config)
     with app.app_context():
         create_user(db.session, email="a@example.org", password=PASSWORD)
     client = app.test_client()

@@ -6,11 +6,11 @@ import tarfile
 
 from sqlalchemy import func, select
 
-from matchmaker import create_app
 from matchmaker.config import TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import Organisation
 from matchmaker.services.catalogue import store_records
+from tests.support.apps import create_test_app
 
 
 def _file_app(tmp_path, records):
@@ -19,7 +19,7 @@ def _file_app(tmp_path, records):
         MODELS_DIR = tmp_path / "models"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'db.sqlite3'}"
 
-    app = create_app(Config)
+    app = create_test_app(Config)
     with app.app_context():
         store_records(db.session, records)
         db.session.commit()

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from argon2 import PasswordHasher
 
-from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import User
 from matchmaker.services.catalogue import store_records
+from tests.support.apps import create_test_app
 from tests.support.chromium import serve, start_chromium
 
 PASSWORD = "correct horse battery"
@@ -30,7 +30,7 @@ def live_app(tmp_path_factory, catalogue_records):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{root / 'matchmaker.sqlite3'}"
         WTF_CSRF_ENABLED = True
 
-    app = create_app(Config)
+    app = create_test_app(Config)
     hashed = PasswordHasher().hash(PASSWORD)
     with app.app_context():
         store_records(db.session, catalogue_records)

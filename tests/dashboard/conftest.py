@@ -14,7 +14,6 @@ from argon2 import PasswordHasher
 from browser.conftest import browser, live_app, live_server  # noqa: F401  (tests/browser fixtures, reused)
 from sqlalchemy import select
 
-from matchmaker import create_app
 from matchmaker.config import TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import (
@@ -25,6 +24,7 @@ from matchmaker.models import (
     Suggestion,
     User,
 )
+from tests.support.apps import create_test_app
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2025, 6, 15, 12, 0)
@@ -141,7 +141,7 @@ def blank_app(tmp_path):
         MODELS_DIR = tmp_path / "models"
         RANKING_SETTINGS = {"weights": WEIGHTS}
 
-    application = create_app(Config)
+    application = create_test_app(Config)
     yield application
     with application.app_context():
         db.session.remove()

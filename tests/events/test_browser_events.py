@@ -15,11 +15,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from sqlalchemy import select
 
-from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import Meeting, Organisation, User
 from matchmaker.services import events as service
+from tests.support.apps import create_test_app
 from tests.support.chromium import Page, serve, start_chromium
 
 pytestmark = pytest.mark.browser
@@ -44,7 +44,7 @@ def live_app(tmp_path_factory, catalogue_records):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{root / 'matchmaker.sqlite3'}"
         WTF_CSRF_ENABLED = True
 
-    app = create_app(Config)
+    app = create_test_app(Config)
     hashed = PasswordHasher().hash(PASSWORD)
     with app.app_context():
         from matchmaker.services.catalogue import store_records

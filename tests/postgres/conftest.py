@@ -13,11 +13,11 @@ import warnings
 
 import pytest
 
-from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.services.catalogue import store_records
 from matchmaker.services.indexing import IncrementalSearchEngine
+from tests.support.apps import create_test_app
 
 _numbers = itertools.count()
 
@@ -79,7 +79,7 @@ def app(tmp_path, catalogue_records, postgres_uri):
         BUNDLED_DATA = PROJECT_ROOT / "data" / "competences"
         SQLALCHEMY_DATABASE_URI = postgres_uri
 
-    application = create_app(Config)
+    application = create_test_app(Config)
     engine = application.extensions["matchmaker"]
     if not isinstance(engine, IncrementalSearchEngine):
         application.extensions["matchmaker"] = IncrementalSearchEngine(

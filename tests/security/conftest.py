@@ -18,7 +18,6 @@ from argon2 import PasswordHasher
 from flask import Flask
 from sqlalchemy import select
 
-from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import Introduction, Meeting, Organisation, User
@@ -30,6 +29,7 @@ from matchmaker.services.introductions import request_introduction, staff_review
 from matchmaker.services.needs import NeedInput, create_need, submit_need, validate_need
 from matchmaker.services.profiles import claim_profile, get_organisation
 from matchmaker.services.shortlists import add_entry, create_shortlist
+from tests.support.apps import create_test_app
 
 PASSWORD = "correct horse battery"
 ROLES = ("anonymous", "buyer", "startup", "staff", "admin")
@@ -175,7 +175,7 @@ def world(tmp_path_factory, catalogue_records) -> World:
         MODELS_DIR = root / "models"
         BUNDLED_DATA = PROJECT_ROOT / "data" / "competences"
 
-    app = create_app(Config)
+    app = create_test_app(Config)
     built = World(app=app)
     with app.app_context():
         store_records(db.session, catalogue_records)

@@ -16,12 +16,12 @@ from argon2 import PasswordHasher
 from flask import request
 from sqlalchemy import select
 
-from matchmaker import create_app
 from matchmaker.config import Config, TestConfig
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.models import User
 from matchmaker.services.accounts import check_password_policy, create_user
+from tests.support.apps import create_test_app
 
 from .conftest import PASSWORD
 from .test_access_control import ACCESS, L
@@ -77,7 +77,7 @@ def test_session_and_remember_cookies_are_secure_when_configured(tmp_path, users
         SESSION_COOKIE_SECURE = True
         REMEMBER_COOKIE_SECURE = True
 
-    secure_app = create_app(Secure)
+    secure_app = create_test_app(Secure)
     with secure_app.app_context():
         create_user(db.session, email="secure@example.org", password=PASSWORD)
     response = _login(secure_app.test_client(), "secure@example.org", remember="y")
@@ -211,7 +211,7 @@ def _throttled_app(tmp_path):
         LOGIN_RATE_LIMIT = "1000 per minute"
         LOGIN_ACCOUNT_RATE_LIMIT = "3 per minute"
 
-    return create_app(Throttled)
+    return create_test_app(Throttled)
 
 
 def test_an_account_locks_after_failures_with_the_same_message_for_unknown_addresses(tmp_path):
@@ -281,7 +281,7 @@ def test_behind_a_proxy_each_visitor_has_its_own_login_limit(tmp_path):
         LOGIN_RATE_LIMIT = "2 per minute"
         LOGIN_ACCOUNT_RATE_LIMIT = "1000 per minute"
 
-    app = create_app(Proxied)
+    app = create_test_app(Proxied)
 
     @app.get("/seen-by-the-app")
     def seen() -> str:

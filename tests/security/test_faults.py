@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from matchmaker import create_app
 from matchmaker.catalogue.importing import validate_record
 from matchmaker.config import TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import Organisation
 from matchmaker.ranking import HybridMatcher, load_encoder
 from matchmaker.services.catalogue import store_records
+from tests.support.apps import create_test_app
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def _prepared(tmp_path: Path, records: list[dict]) -> None:
         MODELS_DIR = tmp_path / "models"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'db.sqlite3'}"
 
-    app = create_app(Config)
+    app = create_test_app(Config)
     with app.app_context():
         store_records(db.session, records)
         db.session.commit()
@@ -94,7 +94,7 @@ def test_index_rebuild_killed_half_way_keeps_the_served_index(tmp_path, catalogu
         MODELS_DIR = tmp_path / "models"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'db.sqlite3'}"
 
-    with create_app(Config).app_context():
+    with create_test_app(Config).app_context():
         store_records(db.session, [validate_record(record) for record in novel])
         db.session.commit()
         db.session.remove()
@@ -106,7 +106,7 @@ def test_index_rebuild_killed_half_way_keeps_the_served_index(tmp_path, catalogu
     served = HybridMatcher.load(index_dir, encoder=load_encoder("fake"))  # the files a server would load now
     assert served.manifest["n_docs"] == served_docs
     assert served.search("cancer", k=3)
-    app = create_app(Config)
+    app = create_test_app(Config)
     with app.app_context():
         assert app.extensions["matchmaker"].matcher(db.session).search("cancer", k=3)
         assert db.session.scalar(select(func.count(Organisation.id))) == len(catalogue_records) + len(novel)

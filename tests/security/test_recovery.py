@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Need, Shortlist, User
 from matchmaker.services.catalogue import store_records
+from tests.support.apps import create_test_app
 
 NEED = {"title": "Essais de biocompatibilité", "description": "Nous cherchons un laboratoire pour des essais.",
         "confidentiality": "public"}
@@ -99,7 +99,7 @@ def _config(root):
 @pytest.fixture()
 def built(tmp_path, catalogue_records):
     """Return a directory with a file database and a built index (the app that built it is gone)."""
-    app = create_app(_config(tmp_path))
+    app = create_test_app(_config(tmp_path))
     with app.app_context():
         store_records(db.session, catalogue_records)
         db.session.commit()
@@ -133,7 +133,7 @@ def _empty_cache(index_file):
 def test_a_broken_index_gives_a_503_with_the_repair_command_and_setup_repairs_it(built, damage):
     name, breaker = DAMAGE[damage]
     breaker(built / "models" / "index" / name)
-    app = create_app(_config(built))
+    app = create_test_app(_config(built))
     client = app.test_client()
     page = client.get("/", query_string={"q": "cancer du sein"})
     assert page.status_code == 503 and HINT in page.get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_a_broken_index_gives_a_503_with_the_repair_command_and_setup_repairs_it
 
     result = app.test_cli_runner().invoke(args=["setup"])
     assert result.exit_code == 0, result.output
-    repaired = create_app(_config(built)).test_client()
+    repaired = create_test_app(_config(built)).test_client()
     assert repaired.get("/health").get_json() == {"status": "ok", "index": "ready"}
     answer = repaired.get("/api/search", query_string={"q": "cancer"})
     assert answer.status_code == 200 and answer.get_json()["results"]

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.models import User
 from matchmaker.services.catalogue import store_records
+from tests.support.apps import create_test_app
 
 ALL = ("buyer", "startup", "staff", "admin")
 MEMBERS = ("buyer", "startup")
@@ -53,7 +53,7 @@ DUMMY_ARGS = {"public_id": "abcdefghijkl", "key": "rnsr:000000000X", "suggestion
 
 def workflow_routes() -> list[tuple[str, str, str]]:
     """Return (endpoint, method, url) for every route of the workflow blueprints and workflow API."""
-    app = create_app(TestConfig)
+    app = create_test_app(TestConfig)
     routes = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
@@ -86,7 +86,7 @@ def shared_app(tmp_path_factory, catalogue_records, password_hash):
         MODELS_DIR = root / "models"
         BUNDLED_DATA = PROJECT_ROOT / "data" / "competences"
 
-    application = create_app(Config)
+    application = create_test_app(Config)
     with application.app_context():
         store_records(db.session, catalogue_records)
         for role in ALL:
