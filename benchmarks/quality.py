@@ -25,7 +25,14 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from matchmaker.catalogue.records import normalise_company_name
 from matchmaker.ranking import HybridMatcher, load_encoder
-from matchmaker.ranking.corpus import RNSR_PREFIX, EvalQuery, evidence_docs, read_eval_set, read_records
+from matchmaker.ranking.corpus import (
+    RNSR_PREFIX,
+    EvalQuery,
+    evidence_docs,
+    is_company_set,
+    read_eval_set,
+    read_records,
+)
 from matchmaker.ranking.features import DENSE_FEATURES, FEATURE_NAMES
 from matchmaker.ranking.learn import collect, cross_validate, fit_blended_weights, fit_weights, training_queries
 from matchmaker.ranking.match import EvidenceDoc
@@ -33,7 +40,7 @@ from matchmaker.ranking.metrics import recall_at_k, reciprocal_rank, summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 Ranker = Callable[[EvalQuery], list[str]]
-BASELINE_KINDS = {"directory_record", "research_fields", "ilab_project"}
+BASELINE_KINDS = frozenset({"directory_record", "research_fields", "ilab_project"})
 CS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 
 
@@ -45,10 +52,12 @@ class TfidfBaseline:
     are recomputed from the remaining lab texts.
     """
 
-    def __init__(self, docs: Sequence[EvidenceDoc], pool: Sequence[str]) -> None:
+    def __init__(
+        self, docs: Sequence[EvidenceDoc], pool: Sequence[str], kinds: frozenset[str] | None = BASELINE_KINDS
+    ) -> None:
         self.pool = list(pool)
         row_of = {org: i for i, org in enumerate(self.pool)}
-        kept = [d for d in docs if d.org_id in row_of and d.kind in BASELINE_KINDS]
+        kept = [d for d in docs if d.org_id in row_of and (kinds is None or d.kind in kinds)]
         self.vectorizer = CountVectorizer(lowercase=True)
         counts = self.vectorizer.fit_transform([d.text for d in kept]).tocsr().astype(np.float32)
         owner = np.array([row_of[d.org_id] for d in kept])
@@ -243,10 +252,19 @@ def main() -> None:
     records = list(read_records(args.directory))
     docs = evidence_docs(records)
     pool = [r["key"] for r in records if r["key"].startswith(RNSR_PREFIX)]
-    sets = {path.stem: read_eval_set(path) for path in args.eval}
+    every_set = {path.stem: read_eval_set(path) for path in args.eval}
+    sets = {name: queries for name, queries in every_set.items() if not is_company_set(queries)}
+    supplier_sets = {name: queries for name, queries in every_set.items() if is_company_set(queries)}
+    companies = [r["key"] for r in records if r["kind"] not in ("lab", "platform", "startup", "buyer")]
     train = training_queries(records)
     dev = [q for queries in sets.values() for q in queries]
-    all_queries = [q.query for queries in (*sets.values(), train) for q in queries]
+    all_queries = [q.query for queries in (*every_set.values(), train) for q in queries]
+    supplier_rows: list[str] = []
+    if supplier_sets:
+        company_baseline = TfidfBaseline(docs, companies, kinds=None)
+        supplier_rows.append(
+            row("TF-IDF over each company's evidence", run_variant(company_baseline.rank, supplier_sets))
+        )
     log: list[str] = []
 
     variants: list[str] = []
@@ -301,6 +319,12 @@ def main() -> None:
                 note += f"; search k=10 + passages: {latency(matcher, dev, pool):.0f} ms"
             variants.append(row(label, run_variant(matcher_ranker(matcher, pool), sets), note))
             print(variants[-1], flush=True)
+        if supplier_sets:
+            matcher.settings_["weights"] = default
+            supplier_rows.append(
+                row(f"fused {name} (default)", run_variant(matcher_ranker(matcher, companies), supplier_sets))
+            )
+            print(supplier_rows[-1], flush=True)
         if not breakdown_rows:  # the first encoder is the default one
             breakdown_rows = breakdown(matcher, records, sets, pool)
     if args.learn:
@@ -324,6 +348,23 @@ def main() -> None:
         "|---|" + "---|" * (6 * len(sets) + 1),
         *variants,
         "",
+        *(
+            [
+                "## Supplier side: a hospital's tender -> the company that won it (company pool)",
+                "",
+                f"Pool: the {len(companies)} companies (every kind but lab, platform, start-up, buyer); every evidence "
+                "whose source_ref is in the line's exclude_source_refs (the whole tender) is left out.",
+                "",
+                "| variant | "
+                + " | ".join(f"{name}: R@1 | R@10 | R@50 | MRR | nDCG@10 | ms" for name in supplier_sets)
+                + " | notes |",
+                "|---|" + "---|" * (6 * len(supplier_sets) + 1),
+                *supplier_rows,
+                "",
+            ]
+            if supplier_rows
+            else []
+        ),
         f"## Where the default ({default_encoder}, fused) finds the lab, by kind of query",
         "",
         "The relevant lab's profile after leave-one-out decides most of it. \"Same company\": the start-up won i-Lab "

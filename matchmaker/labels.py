@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from matchmaker.ranking.text import HIDDEN_KINDS
 from matchmaker.services import coverage, domains, freshness
 from matchmaker.vocabulary import EvidenceKind, OrganisationKind
 
@@ -19,6 +20,8 @@ KIND_LABELS = {
     OrganisationKind.SUBCONTRACTOR: _l("Sous-traitant"),
     OrganisationKind.SERVICE_PROVIDER: _l("Prestataire de services"),
     OrganisationKind.MANUFACTURER: _l("Fabricant"),
+    OrganisationKind.DISTRIBUTOR: _l("Distributeur / fournisseur"),
+    OrganisationKind.OUTSIDE_HEALTH: _l("Entreprise hors santé"),
     OrganisationKind.BUYER: _l("Donneur d'ordre"),
 }
 EVIDENCE_LABELS = {
@@ -29,6 +32,7 @@ EVIDENCE_LABELS = {
     EvidenceKind.CONTRACT_WON: _l("Marché public remporté"),
     EvidenceKind.PURCHASE: _l("Achat public"),
     EvidenceKind.DEVICES: _l("Dispositifs médicaux"),
+    EvidenceKind.MEDICINES: _l("Médicaments autorisés (BDPM)"),
     EvidenceKind.DESCRIPTION: _l("Description"),
     EvidenceKind.COMPETENCES: _l("Compétences"),
     EvidenceKind.NEED: _l("Besoin validé"),
@@ -50,6 +54,14 @@ NEED_STATUS_VARIANTS = {
 CONFIDENTIALITY_LABELS = {
     "public": _l("Public : visible par l'équipe et proposable aux organisations"),
     "staff_only": _l("Confidentiel : visible par l'équipe seulement"),
+}
+# What a search understood the need to look for (matchmaker.ranking.intent), as the page says it.
+SOUGHT_LABELS = {
+    "expertise": _l("des laboratoires et plateformes (expertise, recherche)"),
+    "product": _l("des entreprises et start-up qui proposent la solution"),
+    "subcontracting": _l("des sous-traitants et fabricants"),
+    "service": _l("des prestataires de services"),
+    "any": _l("tous les types d'organisations"),
 }
 SOUGHT_KIND_LABELS = {
     "subcontractor": _l("Un sous-traitant"),
@@ -187,6 +199,9 @@ def category_label(dimension: str, value: str) -> str:
 TEMPLATE_LABELS = {
     "KIND_LABELS": KIND_LABELS,
     "EVIDENCE_LABELS": EVIDENCE_LABELS,
+    "SOUGHT_LABELS": SOUGHT_LABELS,
+    "SOUGHT_CHOICES": tuple(SOUGHT_LABELS),
+    "HIDDEN_EVIDENCE_KINDS": tuple(HIDDEN_KINDS),
     "NEED_STATUS_LABELS": NEED_STATUS_LABELS,
     "NEED_STATUS_VARIANTS": NEED_STATUS_VARIANTS,
     "CONFIDENTIALITY_LABELS": CONFIDENTIALITY_LABELS,

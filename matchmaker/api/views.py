@@ -13,12 +13,14 @@ from matchmaker.errors import InvalidQuery, NotFound
 from matchmaker.extensions import csrf, db
 from matchmaker.health import health
 from matchmaker.models import Organisation
+from matchmaker.ranking.intent import NeedIntent
+from matchmaker.ranking.text import HIDDEN_KINDS
 from matchmaker.services.search import SearchHit, search_organisations, search_request_from_args
 
 csrf.exempt(bp)
 
 # "lang" is the interface-language choice read by select_locale (error messages follow it).
-ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "limit", "offset", "lang"}
+ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "limit", "offset", "lang", "intent"}
 
 
 def organisation_summary(org: Organisation) -> dict[str, Any]:
@@ -36,6 +38,21 @@ def organisation_summary(org: Organisation) -> dict[str, Any]:
     }
 
 
+def intent_json(intent: NeedIntent, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """Return what the need was understood to look for (correct it with ?intent=)."""
+    return {
+        "sought": intent.sought,
+        "corrected": intent.corrected,
+        "kinds": list(kinds),
+        "asker": intent.asker,
+        "certifications": list(intent.certifications),
+        "regions": list(intent.regions),
+        "capabilities": list(intent.capabilities),
+        "health": intent.health,
+        "meaningful": intent.meaningful,
+    }
+
+
 def hit_json(hit: SearchHit) -> dict[str, Any]:
     """Return one ranked result as JSON."""
     match = hit.match
@@ -43,7 +60,11 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
         "rank": hit.rank,
         "organisation": organisation_summary(hit.organisation),
         "score": round(float(match.score), 4) if match.sufficient else None,
+        "strength": match.strength or None,
+        "confidence": round(match.confidence, 3) if match.confidence is not None else None,
         "sufficient_profile": match.sufficient,
+        "origin_labs": [{"key": key, "name": name} for key, name in hit.origin_labs],
+        "region_met": hit.region_met,
         "score_parts": {name: round(float(value), 4) for name, value in match.parts.items()},
         "evidence": [
             {
@@ -71,6 +92,10 @@ def search():
     return jsonify(
         {
             "query": search_request.query,
+            "intent": intent_json(results.intent, results.kinds),
+            "ranked": results.ranked,
+            "strong_match": results.strong_match,
+            "thin_profiles": [hit_json(hit) for hit in results.thin],
             "filters": {
                 "kind": list(search_request.kinds),
                 "region": list(search_request.regions),
@@ -96,8 +121,12 @@ def organisation(key: str):
         raise NotFound(_("Organisation introuvable."))
     payload = organisation_summary(org)
     payload["evidence"] = [
-        {"id": e.key, "kind": e.kind, "title": e.title, "text": e.text, "lang": e.lang} for e in org.evidence
+        {"id": e.key, "kind": e.kind, "title": e.title, "text": e.text, "lang": e.lang}
+        for e in org.evidence
+        if e.kind not in HIDDEN_KINDS  # machine text ranks but is never shown
     ]
+    payload["kind_source"] = (org.attributes or {}).get("kind_source")
+    payload["region_source"] = (org.attributes or {}).get("region_source")
     return jsonify(payload)
 
 

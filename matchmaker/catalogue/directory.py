@@ -4,7 +4,8 @@ Reads the files documented in ``shared/data/README.md`` and writes one JSON reco
 per organisation (``data/competences/organisations.jsonl.gz``) in the same format the
 importer accepts. Framework-free: no Flask, no ORM. One module per source: ``rnsr`` (labs and
 platforms), ``anr`` (funded projects), ``ilab`` (start-ups), ``suppliers`` (EUDAMED, Transparence
-Santé), ``procurement`` (DECP buyers and contract winners).
+Santé), ``procurement`` (DECP buyers and contract winners); ``enrichment`` then reads the records as a whole
+(accents, company kinds and regions, readable ANR text, BDPM medicines).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from pathlib import Path
 
 from matchmaker.catalogue.anr import attach_anr_evidence
+from matchmaker.catalogue.enrichment import enrich_directory
 from matchmaker.catalogue.ilab import startup_records
 from matchmaker.catalogue.procurement import procurement_records
 from matchmaker.catalogue.records import Record, read_csv
@@ -31,7 +33,9 @@ def build_directory(shared_data: Path) -> list[Record]:
     )
     suppliers = supplier_records(shared_data / "suppliers")
     procurement = procurement_records(shared_data / "procurement", suppliers)
-    return [*labs.values(), *startups, *suppliers.values(), *procurement]
+    records = [*labs.values(), *startups, *suppliers.values(), *procurement]
+    enrich_directory(records, shared_data)  # second pass: accents, company kinds, regions, ANR, medicines
+    return records
 
 
 def write_directory(records: list[Record], target: Path) -> None:

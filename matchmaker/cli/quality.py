@@ -23,20 +23,24 @@ cli = AppGroup("quality", help=__doc__)
 
 @cli.command("evaluate")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def evaluate_command(path: Path) -> None:
+@click.option("--pool", type=click.Choice(["labs", "companies", "all"]), default="labs", show_default=True,
+              help="Organisations ranked: RNSR structures, companies, or every organisation.")
+def evaluate_command(path: Path, pool: str) -> None:
     """Evaluate the default ranking on a JSON-lines file of queries (last line: JSON metrics)."""
-    from matchmaker.services.evaluation import evaluate, read_queries
+    from matchmaker.services.evaluation import evaluate, pool_of, read_queries
 
     try:
         queries = read_queries(path)
     except InvalidQuery as exc:
         raise click.ClickException(exc.message) from exc
     ensure_ready(quiet=True)
-    pool = set(db.session.scalars(select(Organisation.key).where(Organisation.key.like("rnsr:%"))))
+    keys = db.session.execute(select(Organisation.key, Organisation.kind)).all()
+    organisations = pool_of({key: kind for key, kind in keys}, pool)
     matcher = search_engine().matcher(db.session)
     with tqdm(total=len(queries), desc="requêtes", file=sys.stderr) as bar:
-        result = evaluate(matcher, queries, pool, on_query=bar.update)
-    click.echo(f"{path.name}: {result['n']} requêtes, pool {result['pool']} structures RNSR")
+        result = evaluate(matcher, queries, organisations, on_query=bar.update)
+    result["pool_name"] = pool
+    click.echo(f"{path.name}: {result['n']} requêtes, pool {pool} : {result['pool']} organisations")
     click.echo(
         f"Recall@10 {result['recall_at_10']:.3f}  MRR {result['mrr']:.3f}  "
         f"nDCG@10 {result['ndcg_at_10']:.3f}  Recall@50 {result['recall_at_50']:.3f}"

@@ -48,6 +48,8 @@ def index():
 def new():
     """Write a new need (saved as a draft, checked, then submitted)."""
     form = NeedForm()
+    if request.method == "GET" and request.args.get("q"):  # "confier ce besoin à l'équipe" from a search
+        form.description.data = request.args["q"][:4000]
     if form.validate_on_submit():
         with service_call(form, catch=(InvalidQuery,)) as call:
             need = create_need(db.session, current_account(), form.to_input())

@@ -55,7 +55,8 @@ class EvalQuery:
 
 
 def read_eval_set(path: Path) -> list[EvalQuery]:
-    """Read an eval JSONL file (``qid``, ``query``, ``relevant_rnsr_ids``, optional ``ilab_uid``)."""
+    """Read an eval JSONL file: ``qid``, ``query``, ``relevant_org_keys`` and/or ``relevant_rnsr_ids``, optional
+    ``exclude_source_refs`` and ``ilab_uid`` (both left out of every profile while ranking the line)."""
     queries = []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
@@ -63,12 +64,19 @@ def read_eval_set(path: Path) -> list[EvalQuery]:
                 continue
             row = json.loads(line)
             uid = row.get("ilab_uid")
+            relevant = [*row.get("relevant_org_keys", []), *(RNSR_PREFIX + r for r in row.get("relevant_rnsr_ids", []))]
+            excluded = [*row.get("exclude_source_refs", []), *([uid] if uid else [])]
             queries.append(
                 EvalQuery(
                     qid=row["qid"],
                     query=row["query"],
-                    relevant=tuple(RNSR_PREFIX + r for r in row["relevant_rnsr_ids"]),
-                    exclude_source_refs=(uid,) if uid else (),
+                    relevant=tuple(dict.fromkeys(relevant)),
+                    exclude_source_refs=tuple(dict.fromkeys(excluded)),
                 )
             )
     return queries
+
+
+def is_company_set(queries: list[EvalQuery]) -> bool:
+    """Return True when a set's relevant organisations are companies (ranked in the company pool)."""
+    return bool(queries) and not any(r.startswith(RNSR_PREFIX) for q in queries for r in q.relevant)

@@ -47,6 +47,14 @@ def passages_for(
 
     Passages without any query term are kept only when nothing better exists (the first evidence).
     """
-    found = [best_passage(evidence_id, text, term_weights) for evidence_id, text in evidence[:limit]]
+    found: list[Passage] = []
+    seen: set[str] = set()
+    for evidence_id, text in evidence:
+        if len(found) == limit:
+            break
+        passage = best_passage(evidence_id, text, term_weights)
+        if passage.text not in seen:  # the same sentence from several lots of one tender is quoted once
+            seen.add(passage.text)
+            found.append(passage)
     kept = [p for p in found if p.highlights] or found[:1]
     return tuple(kept)

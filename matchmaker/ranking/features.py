@@ -43,6 +43,9 @@ class QueryFeatures:
         doc_combined: (n_docs,) float32 evidence relevance used to pick explanations.
         sufficient: (n_orgs,) bool, profile has enough text outside its directory record.
         term_weights: query stem -> idf, for highlighting.
+        coverage: (n_orgs,) float32 share of the query's idf weight found in the organisation's evidence
+            outside its directory record (a name alone covers nothing), leave-one-out aware.
+        coverage_rare: (n_orgs,) the same over the rarer half of the query's words (the specific part).
     """
 
     org: dict[str, np.ndarray]
@@ -52,6 +55,24 @@ class QueryFeatures:
     doc_combined: np.ndarray
     sufficient: np.ndarray
     term_weights: dict[str, float]
+    coverage: np.ndarray
+    coverage_rare: np.ndarray
+
+
+def content_coverage(
+    matcher: HybridMatcher, columns: np.ndarray, idf: np.ndarray, removed: np.ndarray
+) -> np.ndarray:
+    """Return the (n_orgs,) share of query idf weight present in each organisation's non-record evidence."""
+    n_orgs = matcher.table_.n_orgs
+    total = float(idf.sum())
+    if columns.size == 0 or total <= 0:
+        return np.zeros(n_orgs, np.float32)
+    present = matcher.org_content_counts_[:, columns].toarray()
+    content_removed = removed[~matcher.is_directory_[removed]] if removed.size else removed
+    if content_removed.size:
+        local = matcher.counts_rows_[content_removed][:, columns].toarray()
+        np.subtract.at(present, matcher.table_.owner[content_removed], local)
+    return ((present > 0) @ idf / total).astype(np.float32)
 
 
 def _removed_counts(
@@ -173,7 +194,7 @@ def compute_features(
         raw.update(_signal(matcher, "hybrid", hybrid_doc, valid))
         doc_combined = doc_combined + dense_doc
 
-    counted = valid & ~matcher.is_directory_
+    counted = valid & ~matcher.is_directory_ & ~matcher.is_hidden_
     content = np.bincount(table.owner[counted], weights=matcher.lengths_[counted], minlength=table.n_orgs)
     for prior, group in (("prior_projects", "project"), ("prior_funded", "funded"), ("prior_fields", "field")):
         rows = valid & (matcher.doc_group_ == KIND_GROUPS.index(group))
@@ -182,10 +203,21 @@ def compute_features(
     raw["prior_length"] = np.log1p(content).astype(np.float32)
 
     candidates = _candidates(raw, pool, settings["candidate_depth"], settings["candidate_features"])
-    org = {name: zscore(values, candidates) for name, values in raw.items()}
     n_live = max(int(valid.sum()), 1)
     df = matcher.doc_frequency_[columns]
     idf = np.log1p((n_live - df + 0.5) / (df + 0.5))
+    weights = np.asarray(idf, np.float32)
+    coverage = content_coverage(matcher, columns, weights, removed)
+    # the rarer half of the need's words says what is specific about it ("oxyde d'éthylène", not "dispositif")
+    rare = weights >= np.median(weights) if weights.size else np.zeros(0, bool)
+    coverage_rare = content_coverage(matcher, columns[rare], weights[rare], removed)
+    if settings["name_needs_support"] and candidates.any():
+        # a word of an organisation's name (its directory record) counts only when its other evidence shares
+        # something with the need: unsupported records get the candidates' lowest record signal
+        unsupported = (coverage <= 0) & (content >= settings["min_profile_tokens"])
+        for name in [n for n in raw if n.endswith("_record")]:
+            raw[name] = np.where(unsupported, float(raw[name][candidates].min()), raw[name]).astype(np.float32)
+    org = {name: zscore(values, candidates) for name, values in raw.items()}
     return QueryFeatures(
         org=org,
         raw=raw,
@@ -194,4 +226,6 @@ def compute_features(
         doc_combined=np.where(valid, doc_combined, -np.inf).astype(np.float32),
         sufficient=content >= settings["min_profile_tokens"],
         term_weights={matcher.terms_[c]: float(w) for c, w in zip(columns, idf, strict=True)},
+        coverage=coverage,
+        coverage_rare=coverage_rare,
     )

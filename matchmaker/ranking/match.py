@@ -37,7 +37,12 @@ class Passage:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One ranked organisation with its fused score, score parts and explaining passages."""
+    """One ranked organisation with its fused score, score parts and explaining passages.
+
+    ``sufficient`` is False for a profile too thin to judge (ranked after every sufficient one);
+    ``strength`` is its calibrated band (strong / possible / weak, "" without a learned model),
+    ``confidence`` the calibrated probability and ``signals`` the absolute inputs of the calibration.
+    """
 
     org_id: str
     score: float
@@ -45,3 +50,6 @@ class Match:
     passages: tuple[Passage, ...] = ()
     evidence_ids: tuple[str, ...] = ()
     sufficient: bool = True
+    strength: str = ""
+    confidence: float | None = None
+    signals: Mapping[str, float] = field(default_factory=dict)

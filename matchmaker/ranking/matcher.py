@@ -22,7 +22,8 @@ from matchmaker.ranking.match import EvidenceDoc, Match
 from matchmaker.ranking.profile import DIRECTORY_KIND, EvidenceTable, data_hash
 from matchmaker.ranking.scoring import fuse, top_k
 from matchmaker.ranking.settings import GROUP_OF_KIND, KIND_GROUPS, merge_settings, resolve_weights
-from matchmaker.ranking.text import analyse
+from matchmaker.ranking.strength import POSSIBLE, STRONG, STRONG_MIN_COVERAGE, WEAK, StrengthModel, model_for
+from matchmaker.ranking.text import HIDDEN_KINDS, analyse, analyse_evidence
 
 _QUERY_CACHE_SIZE = 256
 
@@ -45,7 +46,7 @@ class HybridMatcher:
         """Index evidence documents: term counts, embeddings (cached on disk) and organisation profiles."""
         self.settings_ = merge_settings(self.settings)
         table = EvidenceTable.from_docs(docs)
-        tokens = [analyse(text) for text in table.texts]
+        tokens = [analyse_evidence(text, kind) for text, kind in zip(table.texts, table.kinds, strict=True)]
         vocabulary = build_vocabulary(tokens)
         counts = term_counts(tokens, vocabulary)
         embeddings = None
@@ -77,6 +78,9 @@ class HybridMatcher:
         self.org_counts_ = (ownership @ self.counts_rows_).tocsc()
         self.org_lengths_ = np.asarray(self.org_counts_.sum(axis=1)).ravel().astype(np.float32)
         self.is_directory_ = np.array([k == DIRECTORY_KIND for k in table.kinds], bool)
+        self.is_hidden_ = np.array([k in HIDDEN_KINDS for k in table.kinds], bool)
+        content = sp.diags((~self.is_directory_).astype(np.float32))
+        self.org_content_counts_ = (ownership @ (content @ self.counts_rows_)).tocsc()
         groups = [KIND_GROUPS.index(GROUP_OF_KIND.get(k, "project")) for k in table.kinds]
         self.doc_group_ = np.asarray(groups, np.int64)
         segment = table.owner * len(KIND_GROUPS) + self.doc_group_
@@ -92,6 +96,8 @@ class HybridMatcher:
             self.org_embedding_sums_ = np.asarray(ownership @ np.asarray(embeddings, np.float32), np.float32)
             self.org_embedding_norms_ = np.linalg.norm(self.org_embedding_sums_, axis=1)
         self.data_hash_ = hash_
+        encoder_name = self.encoder.name if self.encoder is not None and embeddings is not None else None
+        self.strength_model_: StrengthModel | None = model_for(encoder_name)
         self.doc_frequency_ = np.diff(self.counts_.indptr).astype(np.float32)
         order = np.argsort(table.owner, kind="stable")
         bounds = np.searchsorted(table.owner[order], np.arange(table.n_orgs + 1))
@@ -186,23 +192,74 @@ class HybridMatcher:
             exclude_source_refs: ignore evidence with these source refs (leave-one-out).
             explain: compute the passages (False skips them, e.g. for evaluation).
         """
+        ranked, _ = self.search_with_thin(query, k, 0, candidate_orgs, exclude_source_refs, explain)
+        return ranked
+
+    def search_with_thin(
+        self,
+        query: str,
+        k: int = 10,
+        k_thin: int = 5,
+        candidate_orgs: Collection[str] | None = None,
+        exclude_source_refs: Collection[str] = (),
+        explain: bool = True,
+    ) -> tuple[list[Match], list[Match]]:
+        """Return the ``k`` best organisations and, apart, the ``k_thin`` best profiles too thin to judge.
+
+        The first list holds sufficient profiles first; thin ones only fill it when fewer than ``k``
+        sufficient candidates exist (a thin profile never outranks one whose evidence matches). A query
+        without a single word to match on ("!!!???") gets no ranking.
+        """
+        self._check_fitted()
+        if not analyse(query):
+            return [], []
         found = self.features(query, candidate_orgs, exclude_source_refs)
         scores = fuse(found.org, self.settings_["weights"])
-        best = top_k(scores, k, found.candidates)
-        return [self._match(found, int(i), float(scores[i]), explain) for i in best]
+        best = top_k(scores, k, found.candidates & found.sufficient)
+        if best.size < k:
+            best = np.r_[best, top_k(scores, k - best.size, found.candidates & ~found.sufficient)]
+        # thin profiles shown apart are those whose record shares a (non-generic) word with the need
+        named = found.raw["lexical_record"] > 0 if "lexical_record" in found.raw else found.candidates
+        thin_pool = found.candidates & ~found.sufficient & named
+        thin = top_k(scores, k_thin, thin_pool) if k_thin else np.zeros(0, np.int64)
+        return (
+            [self._match(found, int(i), float(scores[i]), explain, rank) for rank, i in enumerate(best, 1)],
+            [self._match(found, int(i), float(scores[i]), explain, rank) for rank, i in enumerate(thin, 1)],
+        )
 
-    def _match(self, found: QueryFeatures, org: int, score: float, explain: bool = True) -> Match:
+    def strength_signals(self, found: QueryFeatures, org: int, score: float, rank: int) -> dict[str, float]:
+        """Return the absolute signals the strength calibration reads for one ranked organisation."""
+        return {
+            "coverage": float(found.coverage[org]),
+            "coverage_rare": float(found.coverage_rare[org]),
+            "fused": score,
+            "dense_org": float(found.raw["dense_org"][org]) if "dense_org" in found.raw else 0.0,
+            "rank": float(np.log(rank)),
+        }
+
+    def _match(self, found: QueryFeatures, org: int, score: float, explain: bool = True, rank: int = 1) -> Match:
         rows = self.org_rows_[org]
         rows = rows[found.valid_docs[rows]]
         doc_scores = found.doc_combined[rows]
         order = rows[np.argsort(-doc_scores, kind="stable")]
         contributing = [r for r in order if found.doc_combined[r] > 0] or list(order[:1])
-        evidence = [(self.table_.ids[r], self.table_.texts[r]) for r in contributing]
+        shown = [r for r in contributing if self.table_.kinds[r] not in HIDDEN_KINDS]
+        evidence = [(self.table_.ids[r], self.table_.texts[r]) for r in shown]
+        signals = self.strength_signals(found, org, score, rank)
+        sufficient = bool(found.sufficient[org])
+        model = self.strength_model_
+        confidence = model.probability(signals) if model is not None and sufficient else None
+        strength = model.band(confidence) if model is not None and confidence is not None else ""
+        if strength == STRONG and signals["coverage"] < STRONG_MIN_COVERAGE:
+            strength = POSSIBLE  # strong means the evidence covers the essentials of the need, not a name
         return Match(
             org_id=self.table_.org_ids[org],
             score=score,
             parts={name: float(found.org[name][org]) for name in FEATURE_NAMES if name in found.org},
             passages=passages_for(evidence, found.term_weights, self.settings_["max_passages"]) if explain else (),
             evidence_ids=tuple(self.table_.ids[r] for r in contributing),
-            sufficient=bool(found.sufficient[org]),
+            sufficient=sufficient,
+            strength=strength or (WEAK if not sufficient else ""),
+            confidence=confidence,
+            signals=signals,
         )

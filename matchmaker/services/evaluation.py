@@ -1,4 +1,9 @@
-"""Evaluate the served ranking on a JSON-lines file of queries with known relevant labs."""
+"""Evaluate the served ranking on a JSON-lines file of queries with known relevant organisations.
+
+A line names its relevant organisations by key (``relevant_org_keys``: ``rnsr:...``, ``decp:...``,
+``eudamed:...``) or, as the first sets did, by RNSR id (``relevant_rnsr_ids``). Evidence whose source_ref is in
+``exclude_source_refs`` (or is the line's ``ilab_uid``) is left out while ranking that line.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ from matchmaker.ranking import HybridMatcher
 from matchmaker.ranking.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
 
 RNSR_PREFIX = "rnsr:"
+POOLS = ("labs", "companies", "all")
+"""Candidate pools: RNSR structures, companies (every kind but lab, platform, start-up and buyer), everyone."""
+NOT_COMPANIES = frozenset({"lab", "platform", "startup", "buyer"})
 
 
 @dataclass(frozen=True)
@@ -46,28 +54,50 @@ def read_queries(path: Path) -> list[EvaluationQuery]:
             ) from exc
         if not isinstance(item, dict):
             raise InvalidQuery(_l("%(file)s ligne %(line)d : un objet JSON est attendu.", file=path.name, line=number))
-        missing = [k for k in ("qid", "query", "relevant_rnsr_ids") if k not in item]
+        missing = [k for k in ("qid", "query") if k not in item]
+        if "relevant_rnsr_ids" not in item and "relevant_org_keys" not in item:
+            missing.append("relevant_org_keys / relevant_rnsr_ids")
         if missing:
             raise InvalidQuery(_l("%(file)s ligne %(line)d : champ(s) manquant(s) %(fields)s.", file=path.name,
                                   line=number, fields=", ".join(missing)))
-        relevant = item["relevant_rnsr_ids"]
-        if not isinstance(relevant, list) or not all(isinstance(r, str) for r in relevant):
-            raise InvalidQuery(_l("%(file)s ligne %(line)d : relevant_rnsr_ids doit être une liste d'identifiants.",
-                                  file=path.name, line=number))
+        relevant: set[str] = set()
+        for name, prefix in (("relevant_org_keys", ""), ("relevant_rnsr_ids", RNSR_PREFIX)):
+            values = item.get(name, [])
+            if not isinstance(values, list) or not all(isinstance(r, str) and r for r in values):
+                raise InvalidQuery(_l("%(file)s ligne %(line)d : %(field)s doit être une liste d'identifiants.",
+                                      file=path.name, line=number, field=name))
+            relevant.update(prefix + r for r in values)
         if not isinstance(item["query"], str) or not item["query"].strip():
             raise InvalidQuery(_l("%(file)s ligne %(line)d : query est vide.", file=path.name, line=number))
+        excluded = item.get("exclude_source_refs", [])
+        if not isinstance(excluded, list) or not all(isinstance(r, str) for r in excluded):
+            raise InvalidQuery(_l("%(file)s ligne %(line)d : exclude_source_refs doit être une liste.",
+                                  file=path.name, line=number))
         ilab_uid = item.get("ilab_uid")
+        if isinstance(ilab_uid, str) and ilab_uid:
+            excluded = [*excluded, ilab_uid]
         queries.append(
             EvaluationQuery(
                 qid=str(item["qid"]),
                 query=item["query"],
-                relevant=frozenset(RNSR_PREFIX + r for r in relevant),
-                exclude_source_refs=frozenset([ilab_uid] if isinstance(ilab_uid, str) and ilab_uid else []),
+                relevant=frozenset(relevant),
+                exclude_source_refs=frozenset(r for r in excluded if r),
             )
         )
     if not queries:
         raise InvalidQuery(_l("%(path)s ne contient aucune requête.", path=str(path)))
     return queries
+
+
+def pool_of(kinds: dict[str, str], pool: str) -> set[str]:
+    """Return the organisation keys of a named pool from a key -> kind mapping."""
+    if pool == "labs":
+        return {key for key in kinds if key.startswith(RNSR_PREFIX)}
+    if pool == "companies":
+        return {key for key, kind in kinds.items() if kind not in NOT_COMPANIES}
+    if pool == "all":
+        return set(kinds)
+    raise ValueError(f"unknown pool {pool!r} (expected one of {', '.join(POOLS)})")
 
 
 def evaluate(

@@ -25,12 +25,12 @@ try:
     from matchmaker.ranking.settings import resolve_weights
 except ImportError:  # ranking cores without learned weights
     resolve_weights = None
-from matchmaker.ranking.text import analyse
+from matchmaker.ranking.text import analyse_evidence
 
 
 def count_terms(docs: Sequence[EvidenceDoc], vocabulary: dict[str, int], terms: list[str]) -> sp.csr_matrix:
     """Return the (len(docs), len(terms)) term counts of ``docs``, adding unseen terms to the vocabulary."""
-    tokens = [analyse(doc.text) for doc in docs]
+    tokens = [analyse_evidence(doc.text, doc.kind) for doc in docs]
     for token in (t for doc_tokens in tokens for t in doc_tokens):
         if token not in vocabulary:
             vocabulary[token] = len(terms)

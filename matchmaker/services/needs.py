@@ -23,6 +23,7 @@ from matchmaker.models import (
     utcnow,
 )
 from matchmaker.ranking import Match
+from matchmaker.ranking.intent import KINDS_FOR, SERVICE, SUBCONTRACTING
 from matchmaker.ranking.text import analyse, fold
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
@@ -30,7 +31,7 @@ from matchmaker.services.engine import SearchEngine
 from matchmaker.services.pages import Page
 from matchmaker.services.profiles import refresh_index
 from matchmaker.services.search import parse_search_request, search_organisations
-from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, SOUGHT_KINDS, EvidenceKind
+from matchmaker.vocabulary import CERTIFICATIONS, SOUGHT_KINDS, EvidenceKind
 
 MIN_DESCRIPTION_WORDS = 20
 MAX_DESCRIPTION_CHARS = 3500
@@ -78,6 +79,8 @@ class NeedHit:
     organisation: Organisation
     match: Match
     must_haves: tuple[MustHave, ...] = ()
+    origin_labs: tuple[tuple[str, str], ...] = ()
+    region_met: bool | None = None
 
 
 def _mentions(text: str, stems: Sequence[str]) -> bool:
@@ -287,6 +290,9 @@ def list_needs(
     return list(needs), total
 
 
+NEED_KIND_ANSWERERS = {"subcontractor": KINDS_FOR[SUBCONTRACTING], "service_provider": KINDS_FOR[SERVICE]}
+
+
 def must_haves(need: Need, organisation: Organisation) -> tuple[MustHave, ...]:
     """Check the need's certifications and region against an organisation's profile."""
     held = set(organisation.certifications or ())
@@ -310,7 +316,11 @@ def rank_need(
     max_results: int,
 ) -> Page[NeedHit]:
     """Rank organisations for a need; must-haves are shown as tags, filters only when the user picks them."""
-    chosen_kinds = [k for k in kinds if k] or list(need.sought_kinds or ()) or list(PROFILE_KINDS)
+    # the kinds the buyer ticked, widened to those who can answer them (manufacturers subcontract too);
+    # none ticked: the need's parsed intent decides, as on the search page
+    chosen_kinds = [k for k in kinds if k] or list(
+        dict.fromkeys(k for sought in need.sought_kinds or () for k in NEED_KIND_ANSWERERS.get(sought, (sought,)))
+    )
     request = parse_search_request(
         need.query_text[:max_chars], kinds=chosen_kinds, regions=regions, certifications=certifications,
         limit=limit, offset=offset, max_chars=max_chars, max_results=max_results,
@@ -318,7 +328,7 @@ def rank_need(
     results = search_organisations(engine, session, request)
     hits = [
         NeedHit(rank=hit.rank, organisation=hit.organisation, match=hit.match,
-                must_haves=must_haves(need, hit.organisation))
+                must_haves=must_haves(need, hit.organisation), origin_labs=hit.origin_labs)
         for hit in results.items
     ]
     return Page(items=hits, total=results.total, offset=request.offset, limit=request.limit)

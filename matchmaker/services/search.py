@@ -16,6 +16,8 @@ from matchmaker.errors import InvalidQuery
 from matchmaker.geo import all_regions, canonical_region
 from matchmaker.models import Organisation
 from matchmaker.ranking import Match
+from matchmaker.ranking.intent import OUTSIDE_HEALTH, SOUGHT, NeedIntent, parse_intent
+from matchmaker.ranking.strength import STRONG
 from matchmaker.ranking.text import fold
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
 from matchmaker.services.pages import Page
@@ -23,6 +25,12 @@ from matchmaker.vocabulary import CERTIFICATION_PATTERNS, ORGANISATION_KINDS, PR
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import MultiDict
+
+# Buyers post needs; by default a search looks for those who can answer them (outside-health companies only
+# when the need itself is outside health, see NeedIntent.kinds).
+DEFAULT_KINDS = tuple(k for k in PROFILE_KINDS if k != OUTSIDE_HEALTH)
+# Profiles too thin to judge shown apart ("Profils à compléter") on the first page.
+THIN_BLOCK = 5
 
 # Matches the curation re-ranker reorders (the same window for every page).
 RERANK_WINDOW = 50
@@ -52,20 +60,28 @@ class SearchRequest:
     """A validated search: the text and the filters to apply."""
 
     query: str
-    kinds: tuple[str, ...] = PROFILE_KINDS  # buyers post needs: by default, look for those who answer them
+    kinds: tuple[str, ...] = DEFAULT_KINDS  # buyers post needs: by default, look for those who answer them
     regions: tuple[str, ...] = ()
     certifications: tuple[str, ...] = ()
     limit: int = 20
     offset: int = 0
+    sought: str | None = None
+    kinds_chosen: bool = False
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One ranked organisation with the match that explains it."""
+    """One ranked organisation with the match that explains it.
+
+    ``origin_labs`` are the (key, name) of the labs a start-up comes from ("issue du laboratoire X");
+    ``region_met`` says whether it is in a region the need names (None when the need names none).
+    """
 
     rank: int
     organisation: Organisation
     match: Match
+    origin_labs: tuple[tuple[str, str], ...] = ()
+    region_met: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -88,11 +104,24 @@ class SearchResults(Page[SearchHit]):
 
     request: SearchRequest
     suggestions: SuggestedFilters = field(default_factory=SuggestedFilters)
+    intent: NeedIntent = field(default_factory=NeedIntent)
+    kinds: tuple[str, ...] = DEFAULT_KINDS
+    thin: list[SearchHit] = field(default_factory=list)
 
     @property
     def hits(self) -> Sequence[SearchHit]:
         """Return the ranked organisations of this page."""
         return self.items
+
+    @property
+    def ranked(self) -> bool:
+        """Return False when the need holds nothing to match on (no ranking is given)."""
+        return self.intent.meaningful
+
+    @property
+    def strong_match(self) -> bool:
+        """Return True when at least one organisation matches strongly (else: "aucune correspondance forte")."""
+        return any(hit.match.strength == STRONG for hit in self.hits)
 
 
 def parse_search_request(
@@ -105,6 +134,7 @@ def parse_search_request(
     *,
     max_chars: int,
     max_results: int,
+    sought: str | None = None,
 ) -> SearchRequest:
     """Validate raw parameters and return a SearchRequest, or raise InvalidQuery with a clear message."""
     text = " ".join((query or "").split())
@@ -122,6 +152,8 @@ def parse_search_request(
         raise InvalidQuery(
             _l("Type d'organisation inconnu : %(kinds)s.", kinds=", ".join(unknown)[:100]), field="kind"
         )
+    if sought and sought not in SOUGHT:
+        raise InvalidQuery(_l("Intention inconnue : %(value)s.", value=sought[:40]), field="intent")
     wanted_regions = []
     for value in regions:
         if not value:
@@ -141,11 +173,13 @@ def parse_search_request(
         raise InvalidQuery(_l("offset doit être entre 0 et %(max)d.", max=10 * max_results), field="offset")
     return SearchRequest(
         query=text,
-        kinds=wanted_kinds or PROFILE_KINDS,
+        kinds=wanted_kinds or DEFAULT_KINDS,
         regions=tuple(wanted_regions),
         certifications=tuple(c for c in certifications if c),
         limit=size,
         offset=start,
+        sought=sought or None,
+        kinds_chosen=bool(wanted_kinds),
     )
 
 
@@ -156,7 +190,7 @@ def search_request_from_args(
     max_chars: int,
     max_results: int,
 ) -> SearchRequest:
-    """Validate a search given as query-string arguments: q, kind, region, certification, limit, offset.
+    """Validate a search given as query-string arguments: q, kind, region, certification, limit, offset, intent.
 
     ``limit`` fixes the page size (the search page); by default the ``limit`` argument gives it (the API).
     """
@@ -169,14 +203,14 @@ def search_request_from_args(
         offset=args.get("offset"),
         max_chars=max_chars,
         max_results=max_results,
+        sought=args.get("intent"),
     )
 
 
 def suggest_filters(facets: Mapping[str, OrganisationFacet], request: SearchRequest) -> SuggestedFilters:
     """Return the kinds and certifications named in the need that are not filtered on yet (and that exist)."""
     text = fold(request.query)
-    explicit_kinds = set(request.kinds) != set(PROFILE_KINDS)
-    kinds = [k for k, cue in KIND_CUES if cue.search(text) and not (explicit_kinds and k in request.kinds)]
+    kinds = [k for k, cue in KIND_CUES if cue.search(text) and not (request.kinds_chosen and k in request.kinds)]
     certifications = [c for c, cue in CERTIFICATION_CUES if cue.search(text) and c not in request.certifications]
     if not kinds and not certifications:
         return SuggestedFilters()
@@ -188,52 +222,120 @@ def suggest_filters(facets: Mapping[str, OrganisationFacet], request: SearchRequ
     )
 
 
-def candidate_keys(facets: Mapping[str, OrganisationFacet], request: SearchRequest) -> Collection[str] | None:
+def need_intent(request: SearchRequest) -> NeedIntent:
+    """Return the intent of a request's need, with the user's correction applied."""
+    intent = parse_intent(request.query, CERTIFICATION_PATTERNS)
+    return intent.with_sought(request.sought) if request.sought else intent
+
+
+def ranked_kinds(request: SearchRequest, intent: NeedIntent) -> tuple[str, ...]:
+    """Return the kinds ranked: those the user picked, else those the need's intent calls for."""
+    return request.kinds if request.kinds_chosen else intent.kinds
+
+
+def candidate_keys(
+    facets: Mapping[str, OrganisationFacet], request: SearchRequest, kinds: Sequence[str] | None = None
+) -> Collection[str] | None:
     """Return the organisation keys that pass the filters (None means every organisation)."""
-    if set(request.kinds) == set(ORGANISATION_KINDS) and not request.regions and not request.certifications:
+    kinds = tuple(kinds if kinds is not None else request.kinds)
+    if set(kinds) == set(ORGANISATION_KINDS) and not request.regions and not request.certifications:
         return None
     regions = set(request.regions)
     needed = set(request.certifications)
     return {
         key
         for key, facet in facets.items()
-        if facet.kind in request.kinds
+        if facet.kind in kinds
         and (not regions or facet.region in regions)
         and needed <= set(facet.certifications)
     }
 
 
-def search_organisations(engine: SearchEngine, session: Session, request: SearchRequest) -> SearchResults:
-    """Rank organisations for a request and return one page of hits with their rows."""
-    matcher = engine.matcher(session)
-    facets = engine.facets(session)
-    depth = request.offset + request.limit
-    reranker = engine.reranker()
-    # The curation re-ranker reorders a fixed window, whatever the page, so pages never overlap or skip.
-    matches = matcher.search(
-        request.query,
-        k=max(depth + 1, RERANK_WINDOW) if reranker is not None else depth + 1,
-        candidate_orgs=candidate_keys(facets, request),
-    )
-    if reranker is not None:
-        matches = [*reranker.rerank(matches[:RERANK_WINDOW]), *matches[RERANK_WINDOW:]]
-    page = matches[request.offset : depth]
+def _band_order(match: Match) -> int:
+    return {"strong": 0, "possible": 1}.get(match.strength, 2)
+
+
+def prefer_regions(
+    matches: list[Match], facets: Mapping[str, OrganisationFacet], regions: Collection[str]
+) -> list[Match]:
+    """Within each strength band, put the organisations of the regions the need names first (stable)."""
+    if not regions:
+        return matches
+    wanted = set(regions)
+
+    def outside(match: Match) -> int:
+        facet = facets.get(match.org_id)
+        return 0 if facet is not None and facet.region in wanted else 1
+
+    return sorted(matches, key=lambda m: (_band_order(m), outside(m)))
+
+
+def _hits(session: Session, matches: Sequence[Match], first_rank: int, regions: Collection[str]) -> list[SearchHit]:
+    """Join matches to their organisation rows (evidence eager-loaded) and their start-ups' labs."""
     rows = {
         org.key: org
         for org in session.scalars(
             select(Organisation)
-            .where(Organisation.key.in_([m.org_id for m in page]))
-            .options(selectinload(Organisation.evidence))
+            .where(Organisation.key.in_([m.org_id for m in matches]))
+            .options(selectinload(Organisation.evidence), selectinload(Organisation.links))
         )
     }
-    hits = [
-        SearchHit(rank=request.offset + i + 1, organisation=rows[m.org_id], match=m)
-        for i, m in enumerate(page)
-        if m.org_id in rows
-    ]
+    lab_keys = {link.to_key for org in rows.values() if org.kind == "startup" for link in org.links}
+    lab_names = dict(
+        session.execute(select(Organisation.key, Organisation.name).where(Organisation.key.in_(lab_keys))).all()
+    ) if lab_keys else {}
+    wanted = set(regions)
+    hits = []
+    for i, match in enumerate(m for m in matches if m.org_id in rows):
+        org = rows[match.org_id]
+        origin = tuple((link.to_key, lab_names[link.to_key]) for link in org.links if link.to_key in lab_names)
+        hits.append(
+            SearchHit(
+                rank=first_rank + i, organisation=org, match=match,
+                origin_labs=origin if org.kind == "startup" else (),
+                region_met=(org.region in wanted) if wanted else None,
+            )
+        )
+    return hits
+
+
+def search_organisations(engine: SearchEngine, session: Session, request: SearchRequest) -> SearchResults:
+    """Rank organisations for a request and return one page of hits with their rows.
+
+    The need's intent decides which kinds are ranked unless the user picked kinds; regions it names are
+    preferred within a strength band; profiles too thin to judge come apart, in ``thin``.
+    """
+    intent = need_intent(request)
+    kinds = ranked_kinds(request, intent)
+    if not intent.meaningful:
+        return SearchResults(request=request, intent=intent, kinds=kinds, offset=request.offset, limit=request.limit)
+    matcher = engine.matcher(session)
+    facets = engine.facets(session)
+    depth = request.offset + request.limit
+    reranker = engine.reranker()
+    # The curation re-ranker and the region preference reorder a fixed window, whatever the page, so pages
+    # never overlap or skip.
+    matches, thin = matcher.search_with_thin(
+        request.query,
+        k=max(depth + 1, RERANK_WINDOW),
+        k_thin=THIN_BLOCK if request.offset == 0 else 0,
+        candidate_orgs=candidate_keys(facets, request, kinds),
+    )
+    matches = [m for m in matches if m.sufficient]  # thin profiles are shown apart, never in the ranking
+    if reranker is not None:
+        matches = [*reranker.rerank(matches[:RERANK_WINDOW]), *matches[RERANK_WINDOW:]]
+    matches = [*prefer_regions(matches[:RERANK_WINDOW], facets, intent.regions), *matches[RERANK_WINDOW:]]
+    page = matches[request.offset : depth]
     return SearchResults(
-        request=request, items=hits, total=len(matches), offset=request.offset, limit=request.limit,
+        request=request,
+        items=_hits(session, page, request.offset + 1, intent.regions),
+        total=len(matches),
+        offset=request.offset,
+        limit=request.limit,
         suggestions=suggest_filters(facets, request),
+        intent=intent,
+        kinds=kinds,
+        thin=_hits(session, thin, 1, intent.regions),
     )
 
 

@@ -45,7 +45,7 @@ def test_evaluate_prints_metrics_and_a_final_json_line(app, runner, tmp_path):
     path = tmp_path / "queries.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     result = runner.invoke(args=["evaluate", str(path)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, (result.output, repr(result.exception))
     last = json.loads(result.output.strip().splitlines()[-1])
     assert last["n"] == len(lines)
     with app.app_context():
@@ -108,3 +108,55 @@ def test_stale_index_is_refreshed_and_missing_index_reported(app):
         engine._matcher = None
         with pytest.raises(IndexMissingError):
             engine.matcher(db.session)
+
+
+def _contract_queries(app):
+    """Return company-pool eval lines: the text of a contract a fixture company won -> that company."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Evidence.source_ref, Evidence.text, Organisation.key)
+            .join(Organisation)
+            .where(Evidence.kind == "contract_won")
+        ).all()
+    return [
+        {"qid": ref, "query": text.split(" : ", 1)[-1], "relevant_org_keys": [key], "exclude_source_refs": [ref]}
+        for ref, text, key in rows
+    ]
+
+
+def test_evaluate_ranks_companies_by_key_and_applies_exclude_source_refs(app, runner, tmp_path):
+    lines = _contract_queries(app)
+    assert lines
+    path = tmp_path / "procurement.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = runner.invoke(args=["evaluate", str(path), "--pool", "companies"])
+    assert result.exit_code == 0, result.output
+    strict = json.loads(result.output.strip().splitlines()[-1])
+    with app.app_context():
+        kinds = {k: kind for k, kind in db.session.execute(select(Organisation.key, Organisation.kind))}
+    companies = [k for k, kind in kinds.items() if kind not in {"lab", "platform", "startup", "buyer"}]
+    assert strict["pool"] == len(companies) and strict["pool_name"] == "companies"
+    # the same lines without the exclusion find the winner through the very contract they quote
+    for line in lines:
+        line.pop("exclude_source_refs")
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    leaky_run = runner.invoke(args=["evaluate", str(path), "--pool", "companies"])
+    assert leaky_run.exit_code == 0, (leaky_run.output, repr(leaky_run.exception))
+    leaky = json.loads(leaky_run.output.strip().splitlines()[-1])
+    assert leaky["recall_at_10"] == 1.0
+    assert strict["mrr"] < leaky["mrr"]
+    # a lab pool cannot find companies; the default pool is the labs
+    labs = json.loads(runner.invoke(args=["evaluate", str(path)]).output.strip().splitlines()[-1])
+    assert labs["pool_name"] == "labs" and labs["recall_at_10"] == 0.0
+
+
+def test_evaluate_mixes_rnsr_ids_and_org_keys(app, runner, tmp_path):
+    line = {**_spin_off_queries(app, 1)[0]}
+    lab = "rnsr:" + line.pop("relevant_rnsr_ids")[0]
+    line["relevant_org_keys"] = [lab]
+    path = tmp_path / "keys.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    by_key = json.loads(runner.invoke(args=["evaluate", str(path), "--pool", "all"]).output.strip().splitlines()[-1])
+    assert by_key["n"] == 1 and by_key["pool_name"] == "all"
+    bad = runner.invoke(args=["evaluate", str(path), "--pool", "everything"])
+    assert bad.exit_code != 0
