@@ -37,6 +37,7 @@ from matchmaker.ranking.features import DENSE_FEATURES, FEATURE_NAMES
 from matchmaker.ranking.learn import collect, cross_validate, fit_blended_weights, fit_weights, training_queries
 from matchmaker.ranking.match import EvidenceDoc
 from matchmaker.ranking.metrics import recall_at_k, reciprocal_rank, summarise
+from matchmaker.vocabulary import NOT_COMPANY_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 Ranker = Callable[[EvalQuery], list[str]]
@@ -255,7 +256,7 @@ def main() -> None:
     every_set = {path.stem: read_eval_set(path) for path in args.eval}
     sets = {name: queries for name, queries in every_set.items() if not is_company_set(queries)}
     supplier_sets = {name: queries for name, queries in every_set.items() if is_company_set(queries)}
-    companies = [r["key"] for r in records if r["kind"] not in ("lab", "platform", "startup", "buyer")]
+    companies = [r["key"] for r in records if r["kind"] not in NOT_COMPANY_KINDS]
     train = training_queries(records)
     dev = [q for queries in sets.values() for q in queries]
     all_queries = [q.query for queries in (*every_set.values(), train) for q in queries]

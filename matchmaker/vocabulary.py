@@ -43,6 +43,25 @@ SOUGHT_KINDS: tuple[OrganisationKind, ...] = (
 PROJECT_MATCH_KINDS: tuple[OrganisationKind, ...] = (OrganisationKind.LAB, OrganisationKind.PLATFORM)
 """What a start-up's project is matched with."""
 
+RESEARCH_KINDS: tuple[OrganisationKind, ...] = (OrganisationKind.LAB, OrganisationKind.PLATFORM)
+"""Research structures (the RNSR side)."""
+
+NOT_COMPANY_KINDS: frozenset[OrganisationKind] = frozenset(
+    {OrganisationKind.LAB, OrganisationKind.PLATFORM, OrganisationKind.STARTUP, OrganisationKind.BUYER}
+)
+"""Every kind that is not a company: the company pool (evaluation, classification) is everything else."""
+
+_K = OrganisationKind
+KINDS_FOR_SOUGHT: dict[str, tuple[OrganisationKind, ...]] = {
+    "expertise": RESEARCH_KINDS,
+    "product": (_K.STARTUP, _K.MANUFACTURER, _K.DISTRIBUTOR, _K.SERVICE_PROVIDER, _K.SUBCONTRACTOR),
+    "subcontracting": (_K.SUBCONTRACTOR, _K.MANUFACTURER),
+    "service": (_K.SERVICE_PROVIDER, _K.SUBCONTRACTOR, _K.MANUFACTURER, _K.DISTRIBUTOR),
+    "any": (_K.STARTUP, _K.SUBCONTRACTOR, _K.SERVICE_PROVIDER, _K.MANUFACTURER, _K.DISTRIBUTOR, _K.LAB, _K.PLATFORM),
+}
+"""Which kinds answer each kind of need (matchmaker.ranking.intent): lab expertise, a product or solution
+(start-ups and companies that offer it), subcontracting (manufacturers subcontract too), a service, anything."""
+
 
 class EvidenceKind(StrEnum):
     """Where a piece of evidence of an organisation's profile comes from."""

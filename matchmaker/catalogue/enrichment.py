@@ -27,9 +27,9 @@ from typing import Any
 
 from matchmaker.catalogue.cpv import cpv_label, cpv_sector
 from matchmaker.geo import region_for_postcode
+from matchmaker.vocabulary import NOT_COMPANY_KINDS, RESEARCH_KINDS
 
 Record = dict[str, Any]
-COMPANY_KINDS = ("manufacturer", "distributor", "subcontractor", "service_provider", "outside_health")
 ATTRIBUTIONS = {
     "bdpm": "Source : Base de données publique des médicaments (ANSM), Licence Ouverte",
     "cpv": "Vocabulaire commun pour les marchés publics (CPV), règlement (CE) n° 2195/2002, © Union européenne",
@@ -182,7 +182,7 @@ def assign_regions(records: list[Record], cities: dict[str, str], buyer_regions:
     """Give companies a region (EUDAMED city, postcode, unanimous buyers' region) and record its source."""
     counts: Counter[str] = Counter()
     for record in records:
-        if record["kind"] in ("lab", "platform", "startup", "buyer"):
+        if record["kind"] in NOT_COMPANY_KINDS:
             continue
         attributes = record.setdefault("attributes", {})
         department = cities.get(_city_key(record.get("city") or ""))
@@ -257,7 +257,7 @@ def readable_anr(records: list[Record], anr_dir: Path) -> int:
             committees[rnsr_id][row["ces_label"].strip()] += 1
     changed = 0
     for record in records:
-        if record["kind"] not in ("lab", "platform"):
+        if record["kind"] not in RESEARCH_KINDS:
             continue
         kept = []
         for evidence in record.get("evidence") or []:
@@ -336,7 +336,7 @@ def _join_key(name: str) -> str:
 
 def join_medicines(records: list[Record], holders: dict[str, list[dict[str, str]]]) -> set[str]:
     """Add medicines evidence to companies whose name is one BDPM holder's and no other company's."""
-    companies = [r for r in records if r["kind"] not in ("lab", "platform", "startup", "buyer")]
+    companies = [r for r in records if r["kind"] not in NOT_COMPANY_KINDS]
     by_name: dict[str, list[Record]] = defaultdict(list)
     for record in companies:
         by_name[_join_key(record["name"])].append(record)
@@ -369,7 +369,7 @@ def enrich_directory(records: list[Record], shared_data: Path) -> dict[str, Any]
     report["companies_with_medicines"] = len(joined)
     kinds: Counter[str] = Counter()
     for record in records:
-        if record["kind"] in ("lab", "platform", "startup", "buyer"):
+        if record["kind"] in NOT_COMPANY_KINDS:
             continue
         kind, reason = classify_company(record, record["key"] in joined)
         record["kind"] = kind

@@ -28,7 +28,6 @@ def index():
                 limit=current_app.config["PAGE_SIZE"],
                 max_chars=current_app.config["MAX_QUERY_CHARS"],
                 max_results=current_app.config["MAX_RESULTS"],
-                sought=request.args.get("intent"),
             )
         except InvalidQuery as exc:
             error = exc

@@ -11,20 +11,18 @@ import re
 from dataclasses import dataclass, field
 
 from matchmaker.ranking.text import fold, token_of
+from matchmaker.vocabulary import KINDS_FOR_SOUGHT, OrganisationKind
 
 EXPERTISE, PRODUCT, SUBCONTRACTING, SERVICE, ANY = "expertise", "product", "subcontracting", "service", "any"
 SOUGHT = (EXPERTISE, PRODUCT, SUBCONTRACTING, SERVICE, ANY)
-HOSPITAL, BUYER, STARTUP = "hospital", "buyer", "startup"
+# who asks (not kinds of organisation: a buyer asks, a start-up may ask or answer)
+HOSPITAL = "hospital"
+BUYER = "buyer"
+STARTUP = "startup"
 
 # Which kinds of organisation answer each kind of need (outside-health companies only for non-health needs).
-KINDS_FOR: dict[str, tuple[str, ...]] = {
-    EXPERTISE: ("lab", "platform"),
-    PRODUCT: ("startup", "manufacturer", "distributor", "service_provider", "subcontractor"),
-    SUBCONTRACTING: ("subcontractor", "manufacturer"),
-    SERVICE: ("service_provider", "subcontractor", "manufacturer", "distributor"),
-    ANY: ("startup", "subcontractor", "service_provider", "manufacturer", "distributor", "lab", "platform"),
-}
-OUTSIDE_HEALTH = "outside_health"
+KINDS_FOR: dict[str, tuple[str, ...]] = {sought: tuple(kinds) for sought, kinds in KINDS_FOR_SOUGHT.items()}
+OUTSIDE_HEALTH = OrganisationKind.OUTSIDE_HEALTH.value
 
 
 def _cues(*patterns: str) -> re.Pattern[str]:

@@ -19,11 +19,12 @@ from flask_babel import lazy_gettext as _l
 from matchmaker.errors import InvalidQuery
 from matchmaker.ranking import HybridMatcher
 from matchmaker.ranking.metrics import ndcg_at_k, recall_at_k, reciprocal_rank
+from matchmaker.vocabulary import NOT_COMPANY_KINDS
 
 RNSR_PREFIX = "rnsr:"
 POOLS = ("labs", "companies", "all")
 """Candidate pools: RNSR structures, companies (every kind but lab, platform, start-up and buyer), everyone."""
-NOT_COMPANIES = frozenset({"lab", "platform", "startup", "buyer"})
+NOT_COMPANIES = NOT_COMPANY_KINDS
 
 
 @dataclass(frozen=True)
