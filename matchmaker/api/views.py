@@ -65,6 +65,7 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
         "sufficient_profile": match.sufficient,
         "origin_labs": [{"key": key, "name": name} for key, name in hit.origin_labs],
         "region_met": hit.region_met,
+        "certifications_met": [{"certification": c, "met": met} for c, met in getattr(hit, "certifications_met", ())],
         "score_parts": {name: round(float(value), 4) for name, value in match.parts.items()},
         "evidence": [
             {

@@ -74,7 +74,9 @@ class SearchHit:
     """One ranked organisation with the match that explains it.
 
     ``origin_labs`` are the (key, name) of the labs a start-up comes from ("issue du laboratoire X");
-    ``region_met`` says whether it is in a region the need names (None when the need names none).
+    ``region_met`` says whether it is in a region the need names (None when the need names none);
+    ``certifications_met`` pairs each certification the need requires with whether the organisation declares it
+    or its evidence names it.
     """
 
     rank: int
@@ -82,6 +84,7 @@ class SearchHit:
     match: Match
     origin_labs: tuple[tuple[str, str], ...] = ()
     region_met: bool | None = None
+    certifications_met: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,18 @@ def prefer_regions(
     return sorted(matches, key=lambda m: (_band_order(m), outside(m)))
 
 
-def _hits(session: Session, matches: Sequence[Match], first_rank: int, regions: Collection[str]) -> list[SearchHit]:
+def certification_met(organisation: Organisation, label: str) -> bool:
+    """Return True when the organisation declares a certification or one of its evidence texts names it."""
+    if label in (organisation.certifications or ()):
+        return True
+    patterns = [pattern for pattern, known in CERTIFICATION_PATTERNS if known == label]
+    return any(re.search(p, fold(e.text)) for e in organisation.evidence for p in patterns)
+
+
+def _hits(
+    session: Session, matches: Sequence[Match], first_rank: int, regions: Collection[str],
+    certifications: Sequence[str] = (),
+) -> list[SearchHit]:
     """Join matches to their organisation rows (evidence eager-loaded) and their start-ups' labs."""
     rows = {
         org.key: org
@@ -294,6 +308,7 @@ def _hits(session: Session, matches: Sequence[Match], first_rank: int, regions: 
                 rank=first_rank + i, organisation=org, match=match,
                 origin_labs=origin if org.kind == "startup" else (),
                 region_met=(org.region in wanted) if wanted else None,
+                certifications_met=tuple((c, certification_met(org, c)) for c in certifications),
             )
         )
     return hits
@@ -328,7 +343,7 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
     page = matches[request.offset : depth]
     return SearchResults(
         request=request,
-        items=_hits(session, page, request.offset + 1, intent.regions),
+        items=_hits(session, page, request.offset + 1, intent.regions, intent.certifications),
         total=len(matches),
         offset=request.offset,
         limit=request.limit,
