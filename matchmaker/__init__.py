@@ -9,7 +9,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from matchmaker.config import PROJECT_ROOT, Config
-from matchmaker.extensions import babel, csrf, db, limiter, login_manager
+from matchmaker.extensions import babel, csrf, db, login_manager
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_proxy(app)
     register_logging(app)
     register_extensions(app)
+    register_login_throttle(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -74,13 +75,27 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this application."""
     db.init_app(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     babel.init_app(app, locale_selector=select_locale)
     # The tables come from the Alembic migrations only (`setup`, `serve` and `db-upgrade` apply them).
     from matchmaker import models  # noqa: F401  (register the models and the login user loader)
+
+
+def register_login_throttle(app: Flask) -> None:
+    """Create the failed-login counters shared by every thread of the process."""
+    from matchmaker.services.throttle import LoginLimits, LoginThrottle
+
+    config = app.config
+    limits = LoginLimits(
+        pair=config["LOGIN_PAIR_RATE_LIMIT"], address=config["LOGIN_RATE_LIMIT"],
+        account=config["LOGIN_ACCOUNT_RATE_LIMIT"], site=config["LOGIN_GLOBAL_RATE_LIMIT"],
+        known_browser=config["LOGIN_KNOWN_BROWSER_RATE_LIMIT"],
+    )
+    app.extensions["login_throttle"] = LoginThrottle(
+        limits, storage_uri=config["RATELIMIT_STORAGE_URI"], enabled=config["RATELIMIT_ENABLED"]
+    )
 
 
 def select_locale() -> str:

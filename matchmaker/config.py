@@ -45,9 +45,15 @@ class Config:
     RATELIMIT_ENABLED = True
     # Reverse proxies in front of the app (nginx: 1): client IP and scheme are then read from X-Forwarded-*.
     PROXY_HOPS = int(os.environ.get("MATCHMAKER_PROXY_HOPS", "0"))
-    LOGIN_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
-    # Failed logins per e-mail address (known or not), whatever the client's IP: an account lockout.
-    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes;20 per hour")
+    # Login throttling counts failed logins only (README, "Security and reliability"): per address and account,
+    # per address, per account and site-wide; a browser the owner logged in from answers to its own limit only.
+    LOGIN_PAIR_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_PAIR_RATE_LIMIT", "5 per 15 minutes")
+    LOGIN_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_RATE_LIMIT", "30 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes;50 per day")
+    LOGIN_GLOBAL_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_GLOBAL_RATE_LIMIT", "300 per hour")
+    LOGIN_KNOWN_BROWSER_RATE_LIMIT = os.environ.get("MATCHMAKER_LOGIN_KNOWN_BROWSER_RATE_LIMIT", "5 per 15 minutes")
+    # Where the counters live: memory:// is shared by the threads of one process; redis://host:6379 for several.
+    RATELIMIT_STORAGE_URI = os.environ.get("MATCHMAKER_RATELIMIT_STORAGE_URI", "memory://")
     # Workflows: e-mails go to the outbox table and the log; SMTP delivery only when MAIL_SERVER is set.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

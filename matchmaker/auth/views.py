@@ -6,15 +6,18 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from matchmaker.auth import bp
 from matchmaker.auth.forms import LoginForm
-from matchmaker.extensions import db, limiter
+from matchmaker.auth.known_browsers import known_browser_id, remember_browser
+from matchmaker.extensions import db
 from matchmaker.formtools import safe_next
-from matchmaker.services.accounts import authenticate, normalise_email
+from matchmaker.services.accounts import authenticate, find_user, normalise_email
+from matchmaker.services.throttle import LoginAttempt, client_address
 
 logger = logging.getLogger("matchmaker.auth")
 
@@ -39,14 +42,14 @@ def _loggable_email() -> str:
     return email if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else "<invalid>"
 
 
-def _account_key() -> str:
-    """Key the per-account limit on the submitted address, whether an account has it or not."""
-    return f"login-account:{_submitted_email()}"
-
-
-def _too_many_attempts() -> str:
-    # The same words for every address, known or not: the lockout must not reveal which accounts exist.
-    return _("Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.")
+def _too_many_attempts(retry_after: int) -> str:
+    # The same words for every address, known or not: the refusal must not reveal which accounts exist.
+    minutes = max(1, (retry_after + 59) // 60)
+    return ngettext(
+        "Trop de tentatives de connexion. Réessayez dans %(num)d minute.",
+        "Trop de tentatives de connexion. Réessayez dans %(num)d minutes.",
+        minutes,
+    )
 
 
 def _log_auth(event: str, **fields: object) -> None:
@@ -54,32 +57,40 @@ def _log_auth(event: str, **fields: object) -> None:
     logger.info(event, extra={"fields": {"event": event, "ip": request.remote_addr, **fields}})
 
 
-def _log_throttled(limit) -> None:
-    _log_auth("login.throttled", email=_loggable_email(), limit=str(limit.limit))
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               error_message=_too_many_attempts, on_breach=_log_throttled)
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_account_key,
-               deduct_when=lambda response: response.status_code != 302, error_message=_too_many_attempts,
-               on_breach=_log_throttled)
 def login():
-    """Log a user in."""
+    """Log a user in; failed attempts are throttled (services/throttle.py), successes never are."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = authenticate(db.session, form.email.data or "", form.password.data or "")
-        if user is None:
-            _log_auth("login.failure", email=_loggable_email())
-            form.password.errors.append(_("Adresse ou mot de passe incorrect."))
-        else:
-            login_user(user, remember=bool(form.remember.data))
-            _log_auth("login.success", user=user.id, role=user.role)
-            flash(_("Vous êtes connecté."), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    email = normalise_email(form.email.data or "")
+    throttle = current_app.extensions["login_throttle"]
+    attempt = LoginAttempt(address=client_address(request.remote_addr), account=email,
+                           known_browser=known_browser_id(find_user(db.session, email)))
+    with throttle.serialised(email):
+        refusal = throttle.check(attempt)
+        user = None if refusal else authenticate(db.session, email, form.password.data or "")
+        if refusal is None:
+            (throttle.failed if user is None else throttle.succeeded)(attempt)
+    if refusal is not None:
+        _log_auth("login.throttled", email=_loggable_email(), limit=refusal.limit, known_browser=bool(
+            attempt.known_browser))
+        form.password.errors.append(_too_many_attempts(refusal.retry_after))
+        response = make_response(render_template("auth/login.html", form=form), 429)
+        response.headers["Retry-After"] = str(refusal.retry_after)
+        return response
+    if user is None:
+        _log_auth("login.failure", email=_loggable_email())
+        form.password.errors.append(_("Adresse ou mot de passe incorrect."))
+        return render_template("auth/login.html", form=form), 400
+    login_user(user, remember=bool(form.remember.data))
+    _log_auth("login.success", user=user.id, role=user.role)
+    flash(_("Vous êtes connecté."), "success")
+    response = redirect(_safe_next(request.args.get("next")) or url_for("main.index"))
+    remember_browser(response, user)
+    return response
 
 
 @bp.post("/logout")

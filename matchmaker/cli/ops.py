@@ -29,11 +29,12 @@ def setup_command() -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve_command(host: str, port: int, threads: int) -> None:
     """Prepare the data and index if needed, then serve the platform with waitress."""
-    from waitress import serve
+    from matchmaker.serving import create_server
 
     ensure_ready()
+    server = create_server(current_app._get_current_object(), host=host, port=port, threads=threads)
     click.echo(f"matchmaker est prêt : http://{host}:{port}/")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+    server.run()
 
 
 @cli.command("db-upgrade")
