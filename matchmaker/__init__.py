@@ -166,22 +166,10 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_input_guards(app: Flask) -> None:
-    """Refuse NUL characters in query strings, forms and JSON bodies: no field needs them, PostgreSQL rejects them."""
-    from flask_babel import gettext
-    from werkzeug.exceptions import BadRequest
+    """Refuse invalid text (NUL, lone surrogates, bytes that are not UTF-8) in every request: 400 naming the field."""
+    from matchmaker.input_text import register
 
-    @app.before_request
-    def refuse_nul_characters() -> None:
-        sources = [request.args]
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            sources.append(request.form)
-        nul_in_fields = any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for source in sources
-            for key, values in source.lists()
-        )
-        if nul_in_fields or (request.is_json and b"\\u0000" in request.get_data(cache=True)):
-            raise BadRequest(gettext("Les caractères nuls (\\x00) ne sont pas acceptés."))
+    register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

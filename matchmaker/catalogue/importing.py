@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from matchmaker.geo import canonical_region, region_for_postcode
+from matchmaker.input_text import json_problems, printable_name
 from matchmaker.vocabulary import (
     CERTIFICATIONS,
     ORGANISATION_KINDS,
@@ -286,6 +287,11 @@ def parse_profiles(data: bytes, filename: str) -> ParsedFile:
     for line, raw in rows:
         if isinstance(raw, Exception):
             parsed.errors.append(RowError(line, _reason(raw)))
+            continue
+        invalid = next(json_problems(raw), None)
+        if invalid is not None:  # valid JSON, but a lone surrogate cannot be stored (no UTF-8 encoding exists)
+            parsed.errors.append(RowError(line, _l("texte invalide dans « %(field)s » (caractère UTF-16 isolé) / "
+                                                   "invalid text in field", field=printable_name(invalid[0]))))
             continue
         try:
             record = validate_record(raw)

@@ -16,9 +16,12 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int, title: str, message: str):
+def _render(status: int, title: str, message: str, field: str | None = None):
     if _wants_json():
-        return jsonify({"error": {"status": status, "title": title, "message": message}}), status
+        error = {"status": status, "title": title, "message": message}
+        if field:
+            error["field"] = field
+        return jsonify({"error": error}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -27,7 +30,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(MatchmakerError)
     def domain_error(error: MatchmakerError):
-        return _render(error.status_code, type(error).__name__, error.message)
+        return _render(error.status_code, type(error).__name__, error.message, error.field)
 
     @app.errorhandler(IndexMissingError)
     @app.errorhandler(IndexStaleError)

@@ -111,8 +111,11 @@ def test_need_form_stores_clean_needs_or_explains_why_not(fresh_world, form):
         assert payload not in page
 
 
+# Valid JSON, invalid text: a lone UTF-16 surrogate has no UTF-8 encoding (the JSON body carries it as \udxxx).
+unencodable_text = st.builds(lambda head, bad, tail: head + bad + tail, st.text(max_size=20),
+                             st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), st.text(max_size=20))
 json_value = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text, unencodable_text),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=6,
 )

@@ -22,7 +22,11 @@ INJECTIONS = [
     "\x00\x1b[31m",
     "Robert'); DELETE FROM evidence;--",
 ]
-text = st.one_of(st.text(max_size=300), st.sampled_from(INJECTIONS), st.text(string.printable, max_size=50))
+# Lone UTF-16 surrogates: valid in a JSON file (as \udxxx escapes), but no UTF-8 encoding exists for them.
+unencodable = st.builds(lambda head, bad: head + bad, st.text(max_size=20),
+                        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))
+text = st.one_of(st.text(max_size=300), st.sampled_from(INJECTIONS), st.text(string.printable, max_size=50),
+                 unencodable)
 row = st.fixed_dictionaries(
     {},
     optional={
