@@ -118,6 +118,7 @@ def decision_json(decision: CurationDecision) -> dict[str, Any]:
         "score": decision.score,
         "score_parts": dict(decision.score_parts or {}),
         "created_at": decision.created_at.isoformat(),
+        "updated_at": decision.updated_at.isoformat(),
     }
 
 
@@ -227,14 +228,18 @@ def suggestions_index(public_id: str):
 @bp.post("/needs/<public_id>/suggestions/<int:suggestion_id>/decision")
 @roles_required(*STAFF_ROLES)
 def suggestions_decide(public_id: str, suggestion_id: int):
-    """Accept or reject a suggestion: {"decision": "reject", "reason_category": "off_topic", "reason_text": ""}."""
+    """Accept or reject a suggestion: {"decision": "reject", "reason_category": "off_topic", "reason_text": ""}.
+
+    201 for a new label, 200 when it replaces this staff member's earlier decision (the last one wins).
+    """
     staff = current_account()
     suggestion = curation.get_suggestion(get_need(db.session, staff, public_id), suggestion_id)
     data = _body()
     decision = curation.decide(db.session, staff, suggestion, _text(data, "decision"),
                                reason_category=_text(data, "reason_category") or None,
                                reason_text=_text(data, "reason_text"))
-    return jsonify(decision_json(decision)), 201
+    revised = decision.updated_at != decision.created_at  # the staff member's label existed: updated in place
+    return jsonify(decision_json(decision)), 200 if revised else 201
 
 
 @bp.get("/curation/decisions")

@@ -182,7 +182,11 @@ class Suggestion(db.Model):
 
 
 class CurationDecision(db.Model):
-    """A curation label: who decided what about a suggestion, when, why, and what the engine said."""
+    """A curation label: who decided what about a suggestion, when, why, and what the engine said.
+
+    One label per (need, organisation, staff member): deciding again updates it (the last decision wins,
+    ``created_at`` is the first decision, ``updated_at`` the last); every step stays in the audit log.
+    """
 
     __tablename__ = "curation_decisions"
 
@@ -199,10 +203,15 @@ class CurationDecision(db.Model):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
     score_parts: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="decisions")
     staff: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("need_id", "organisation_id", "staff_id", name="uq_curation_decisions_need_org_staff"),
+    )
 
 
 class Introduction(db.Model):

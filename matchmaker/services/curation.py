@@ -68,15 +68,23 @@ def get_suggestion(need: Need, suggestion_id: int) -> Suggestion:
 
 def _label(
     session: Session, staff: User, suggestion: Suggestion, verdict: CurationVerdict, category: str | None, text: str
-) -> CurationDecision:
-    decision = CurationDecision(
-        suggestion=suggestion, need_id=suggestion.need_id, organisation_id=suggestion.organisation_id,
-        staff_id=staff.id, decision=verdict.value, reason_category=category, reason_text=text,
-        rank_position=suggestion.position, engine_rank=suggestion.engine_rank, score=suggestion.score,
-        score_parts=dict(suggestion.score_parts or {}),
-    )
-    session.add(decision)
-    return decision
+) -> tuple[CurationDecision, str | None]:
+    """Store the staff member's label on this suggestion (updating theirs); return it and the decision replaced."""
+    decision = session.scalar(select(CurationDecision).where(
+        CurationDecision.need_id == suggestion.need_id, CurationDecision.organisation_id == suggestion.organisation_id,
+        CurationDecision.staff_id == staff.id,
+    )) if suggestion.id is not None else None
+    now = utcnow()
+    previous = decision.decision if decision is not None else None
+    if decision is None:
+        decision = CurationDecision(suggestion=suggestion, need_id=suggestion.need_id,
+                                    organisation_id=suggestion.organisation_id, staff_id=staff.id, created_at=now)
+        session.add(decision)
+    decision.decision, decision.reason_category, decision.reason_text = verdict.value, category, text
+    decision.rank_position, decision.engine_rank = suggestion.position, suggestion.engine_rank
+    decision.score, decision.score_parts = suggestion.score, dict(suggestion.score_parts or {})
+    decision.updated_at = now
+    return decision, previous
 
 
 def decide(
@@ -88,7 +96,11 @@ def decide(
     reason_category: str | None = None,
     reason_text: str = "",
 ) -> CurationDecision:
-    """Accept or reject a suggestion; store the label with who, when, why and the engine's scores."""
+    """Accept or reject a suggestion; store the label with who, when, why and the engine's scores.
+
+    Deciding again on the same suggestion updates the staff member's label (the last decision wins);
+    the audit log keeps every decision.
+    """
     _check_open(suggestion.need)
     try:
         chosen = CurationVerdict(verdict)
@@ -104,9 +116,10 @@ def decide(
         category = reason_category
     accepted = chosen is CurationVerdict.ACCEPT
     suggestion.status = (SuggestionStatus.ACCEPTED if accepted else SuggestionStatus.REJECTED).value
-    decision = _label(session, staff, suggestion, chosen, category, text)
+    decision, previous = _label(session, staff, suggestion, chosen, category, text)
     audit.record(session, staff, f"suggestion.{chosen.value}", "need", suggestion.need.public_id,
-                 organisation=suggestion.organisation.key, reason_category=category, reason=text or None)
+                 organisation=suggestion.organisation.key, reason_category=category, reason=text or None,
+                 previous=previous)
     session.commit()
     return decision
 
@@ -171,11 +184,12 @@ def publish(session: Session, staff: User, need: Need) -> None:
 
 
 def decisions(session: Session, need: Need | None = None, *, limit: int = 500) -> list[CurationDecision]:
-    """Return curation labels, newest first (for one need, or all)."""
+    """Return curation labels, most recently decided first (for one need, or all)."""
     query = select(CurationDecision)
     if need is not None:
         query = query.where(CurationDecision.need_id == need.id)
-    return list(session.scalars(query.order_by(CurationDecision.id.desc()).limit(limit)))
+    order = (CurationDecision.updated_at.desc(), CurationDecision.id.desc())
+    return list(session.scalars(query.order_by(*order).limit(limit)))
 
 
 def training_examples(session: Session) -> tuple[list[dict[str, float]], list[int]]:

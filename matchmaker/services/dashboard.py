@@ -183,12 +183,13 @@ def needs_funnel(session: Session, *, now: datetime, months: int = TREND_MONTHS)
 def time_to_first_acceptance(session: Session) -> TimeToAcceptance:
     """Return the median number of days from validation (else submission) to the first accepted suggestion."""
     first_accept: dict[int, datetime] = {}
-    for need_id, created_at in session.execute(
-        select(CurationDecision.need_id, CurationDecision.created_at)
+    # A label holds the decision in force: updated_at is when it was taken (created_at, the first decision).
+    for need_id, decided_at in session.execute(
+        select(CurationDecision.need_id, CurationDecision.updated_at)
         .where(CurationDecision.decision == CurationVerdict.ACCEPT.value)
-        .order_by(CurationDecision.created_at, CurationDecision.id)
+        .order_by(CurationDecision.updated_at, CurationDecision.id)
     ):
-        first_accept.setdefault(need_id, created_at)
+        first_accept.setdefault(need_id, decided_at)
     delays = []
     needs = session.scalars(select(Need).where(Need.id.in_(list(first_accept))).order_by(Need.id))
     for need in needs:

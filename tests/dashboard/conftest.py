@@ -108,9 +108,14 @@ def build_world(session) -> World:
         return item
 
     def decide(suggestion, decision, when, reason=None) -> None:
-        session.add(CurationDecision(suggestion_id=suggestion.id, need_id=suggestion.need_id,
-                                     organisation_id=suggestion.organisation_id, staff_id=staff.id,
-                                     decision=decision, reason_category=reason, created_at=when))
+        """Label a suggestion as staff does: one label per staff member, a later decision updates it."""
+        label = session.scalar(select(CurationDecision).where(CurationDecision.suggestion_id == suggestion.id))
+        if label is None:
+            label = CurationDecision(suggestion_id=suggestion.id, need_id=suggestion.need_id,
+                                     organisation_id=suggestion.organisation_id, staff_id=staff.id, created_at=when)
+            session.add(label)
+        label.decision, label.reason_category, label.updated_at = decision, reason, when
+        session.flush()
 
     n1_a = suggest("N1", "lab-a", "accepted", {"lexical": 3.0, "lexical_org": 2.0, "dense": 2.0})  # fused 6.0
     n1_d = suggest("N1", "maker-d", "rejected", {"lexical": 1.0, "lexical_org": 0.0, "dense": 1.0}, position=2)
