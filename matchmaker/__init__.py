@@ -117,6 +117,7 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per user area."""
+    from matchmaker.admin import bp as admin_bp
     from matchmaker.api import bp as api_bp
     from matchmaker.auth import bp as auth_bp
     from matchmaker.dashboard import bp as dashboard_bp
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp, url_prefix="/staff/dashboard")
     app.register_blueprint(events_bp, url_prefix="/events")
     app.register_blueprint(privacy_bp, url_prefix="/mes-donnees")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -30,6 +30,8 @@ class Config:
     ENCODER = os.environ.get("MATCHMAKER_ENCODER", "e5")
     AUTO_SETUP = os.environ.get("MATCHMAKER_AUTO_SETUP", "1") == "1"
     MAX_QUERY_CHARS = int(os.environ.get("MATCHMAKER_MAX_QUERY_CHARS", "4000"))
+    # The address users reach the platform at: links in e-mails and exports are built on it, never on the Host header.
+    EXTERNAL_URL = os.environ.get("MATCHMAKER_EXTERNAL_URL", "http://localhost:5000")
     MAX_RESULTS = 100
     PAGE_SIZE = 20
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024

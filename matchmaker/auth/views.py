@@ -12,12 +12,14 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from matchmaker.auth import bp
-from matchmaker.auth.forms import LoginForm
+from matchmaker.auth.forms import LoginForm, SetPasswordForm
 from matchmaker.auth.known_browsers import known_browser_id, remember_browser
+from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
-from matchmaker.formtools import safe_next
+from matchmaker.formtools import safe_next, service_call
 from matchmaker.services.accounts import authenticate, find_user, normalise_email
 from matchmaker.services.throttle import LoginAttempt, client_address
+from matchmaker.services.users import set_password_with_token, user_for_password_token
 
 logger = logging.getLogger("matchmaker.auth")
 
@@ -103,3 +105,21 @@ def logout():
     logout_user()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Choose a password from an invitation or a reset link (the link works once)."""
+    secret = current_app.config["SECRET_KEY"]
+    account = user_for_password_token(db.session, token, secret)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        with service_call(form, fallback="password", catch=(InvalidQuery,)) as call:
+            set_password_with_token(db.session, token, secret, form.password.data or "")
+        if call.ok:
+            if current_user.is_authenticated:
+                logout_user()
+            _log_auth("password.set", user=account.id)
+            flash(_("Mot de passe enregistré : vous pouvez vous connecter."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, account=account), 400 if form.errors else 200

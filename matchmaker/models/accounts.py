@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.extensions import db, login_manager
 from matchmaker.models.base import utcnow
+from matchmaker.models.workflow import new_public_id
 
 if TYPE_CHECKING:
     from matchmaker.models.catalogue import Organisation
@@ -36,6 +37,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, index=True, default=new_public_id)
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -62,6 +64,15 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         """Return the session identifier; bumping session_version logs out every session."""
         return f"{self.id}:{self.session_version}"
+
+    def clear_password(self) -> None:
+        """Make the password unusable (an invitation or a forced reset): only a password link sets a new one."""
+        self.password_hash = "!unset:" + new_public_id()
+
+    @property
+    def has_password(self) -> bool:
+        """Return False while the account waits for its owner to choose a password."""
+        return not self.password_hash.startswith("!")
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

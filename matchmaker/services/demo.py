@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = {
     "demo-acheteur@example.org": "buyer",
     "demo-equipe@example.org": "staff",
     "demo-startup@example.org": "startup",
+    "demo-admin@example.org": "admin",
 }
 DEMO_NEED = NeedInput(
     title="Sous-traitant ou laboratoire pour l'usinage et la caractérisation d'implants orthopédiques",

@@ -135,6 +135,7 @@ def _build(world: World) -> None:
         ids[name] = saved.public_id
     _build_events(world, users, engine)
     ids["intro_id"] = str(db.session.scalar(select(Introduction.id).where(Introduction.public_id == ids["intro"])))
+    ids["user"] = users["buyer2"].public_id
 
 
 def _build_events(world: World, users: dict[str, User], engine) -> None:

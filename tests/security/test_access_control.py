@@ -211,6 +211,21 @@ ACCESS = [
     R("dashboard.export", "GET", "/staff/dashboard/export/nope.csv", L, 403, 403, 404, 404),
     R("api.dashboard_index", "GET", "/api/dashboard/", L, 403, 403, 200, 200),
     R("api.dashboard_chart", "GET", "/api/dashboard/needs-funnel", L, 403, 403, 200, 200),
+    # -- admin area: accounts and roles ({user} is the second buyer's account), administrators only
+    R("admin.users_index", "GET", "/admin/", L, 403, 403, 403, 200),
+    R("admin.users_index", "GET", "/admin/?role=staff&status=active&q=example", L, 403, 403, 403, 200),
+    R("admin.invite", "GET", "/admin/inviter", L, 403, 403, 403, 200),
+    R("admin.invite", "POST", "/admin/inviter", L, 403, 403, 403, 400),
+    R("admin.user", "GET", "/admin/utilisateurs/{user}", L, 403, 403, 403, 200),
+    R("admin.change_role", "POST", "/admin/utilisateurs/{user}/role", L, 403, 403, 403, 400),
+    R("admin.change_role", "POST", "/admin/utilisateurs/{user}/role", L, 403, 403, 403, 302, {"role": "startup"}),
+    R("admin.deactivate", "POST", "/admin/utilisateurs/{user}/desactiver", L, 403, 403, 403, 302),
+    R("admin.reactivate", "POST", "/admin/utilisateurs/{user}/reactiver", L, 403, 403, 403, 302),
+    R("admin.reset_password", "POST", "/admin/utilisateurs/{user}/mot-de-passe", L, 403, 403, 403, 302),
+    R("admin.unlock", "POST", "/admin/utilisateurs/{user}/debloquer", L, 403, 403, 403, 302),
+    # -- password links (invitation, forced reset): anyone holding a valid link; a bad one is a 404
+    R("auth.set_password", "GET", "/auth/mot-de-passe/not-a-valid-token", 404, 404, 404, 404, 404),
+    R("auth.set_password", "POST", "/auth/mot-de-passe/not-a-valid-token", 404, 404, 404, 404, 404),
 ]
 
 

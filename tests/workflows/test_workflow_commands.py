@@ -14,7 +14,7 @@ def test_seed_demo_creates_a_curated_need_once(app, runner):
     assert result.exit_code == 0, result.output
     assert "demo-acheteur@example.org" in result.output
     with app.app_context():
-        assert db.session.scalar(select(func.count(User.id))) == 3
+        assert db.session.scalar(select(func.count(User.id))) == 4  # buyer, staff, start-up, admin
         statuses = sorted(db.session.scalars(select(Need.status)))
         assert statuses == ["submitted", "validated"]
         published = db.session.scalar(select(Need).where(Need.status == "validated"))
