@@ -195,7 +195,11 @@ def needs_submit(public_id: str):
 @bp.get("/needs/<public_id>/matches")
 @roles_required(BUYER, *STAFF_ROLES)
 def needs_matches(public_id: str):
-    """Rank organisations for a validated need, with must-haves checked."""
+    """Rank organisations for a validated need, with must-haves checked.
+
+    "selection" is the team's published selection; "results" are the engine's other organisations,
+    never one that staff rejected for this need.
+    """
     need = get_need(db.session, current_account(), public_id)
     if need.status != NeedStatus.VALIDATED:
         raise Conflict(_l("Les organisations ne sont classées que pour un besoin validé."))
@@ -205,6 +209,7 @@ def needs_matches(public_id: str):
         regions=request.args.getlist("region"), certifications=request.args.getlist("certification"),
         offset=request.args.get("offset"), limit=request.args.get("limit") or 20,
         max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],
+        exclude=curation.engine_list_exclusions(need),
     )
     return jsonify({
         "need": need.public_id,

@@ -15,7 +15,7 @@ from matchmaker.labels import KIND_LABELS
 from matchmaker.models import Need, NeedStatus
 from matchmaker.needs import bp
 from matchmaker.needs.forms import SubmitNeedForm
-from matchmaker.services.curation import curated_selection
+from matchmaker.services.curation import curated_selection, engine_list_exclusions
 from matchmaker.services.needs import (
     close_need,
     create_need,
@@ -85,6 +85,7 @@ def _render_detail(need: Need, submit_form: SubmitNeedForm, status: int = 200):
                 kinds=request.args.getlist("kind"), regions=request.args.getlist("region"),
                 certifications=request.args.getlist("certification"), offset=offset_arg(),
                 limit=config["PAGE_SIZE"], max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],
+                exclude=engine_list_exclusions(need),
             )
         except InvalidQuery as exc:
             error, status = exc, 400

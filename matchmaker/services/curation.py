@@ -169,6 +169,18 @@ def curated_selection(need: Need) -> list[Suggestion]:
     return [s for s in ordered if s.status == SuggestionStatus.ACCEPTED]
 
 
+def engine_list_exclusions(need: Need) -> set[str]:
+    """Return the organisation keys a buyer's list of engine results leaves out.
+
+    Organisations staff rejected for the need are never shown to its buyer; once the selection is
+    published it is shown above the engine's list, so its organisations are not repeated there.
+    """
+    hidden = {s.organisation.key for s in need.suggestions if s.status == SuggestionStatus.REJECTED}
+    if need.published_at is not None:
+        hidden |= {s.organisation.key for s in curated_selection(need)}
+    return hidden
+
+
 def publish(session: Session, staff: User, need: Need) -> None:
     """Show the curated selection to the buyer and tell them."""
     _check_open(need)

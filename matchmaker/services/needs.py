@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -314,8 +314,12 @@ def rank_need(
     limit: int | str = 20,
     max_chars: int,
     max_results: int,
+    exclude: Collection[str] = (),
 ) -> Page[NeedHit]:
-    """Rank organisations for a need; must-haves are shown as tags, filters only when the user picks them."""
+    """Rank organisations for a need; must-haves are shown as tags, filters only when the user picks them.
+
+    ``exclude`` holds organisation keys left out before paging (the ones staff rejected, the published selection).
+    """
     # the kinds the buyer ticked, widened to those who can answer them (manufacturers subcontract too);
     # none ticked: the need's parsed intent decides, as on the search page
     chosen_kinds = [k for k in kinds if k] or list(
@@ -325,6 +329,7 @@ def rank_need(
         need.query_text[:max_chars], kinds=chosen_kinds, regions=regions, certifications=certifications,
         limit=limit, offset=offset, max_chars=max_chars, max_results=max_results,
     )
+    request = replace(request, excluded=frozenset(exclude))
     results = search_organisations(engine, session, request)
     hits = [
         NeedHit(rank=hit.rank, organisation=hit.organisation, match=hit.match,

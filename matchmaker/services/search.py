@@ -67,6 +67,7 @@ class SearchRequest:
     offset: int = 0
     sought: str | None = None
     kinds_chosen: bool = False
+    excluded: frozenset[str] = frozenset()  # organisation keys never to return (rejected by staff for a need)
 
 
 @dataclass(frozen=True)
@@ -239,18 +240,20 @@ def ranked_kinds(request: SearchRequest, intent: NeedIntent) -> tuple[str, ...]:
 def candidate_keys(
     facets: Mapping[str, OrganisationFacet], request: SearchRequest, kinds: Sequence[str] | None = None
 ) -> Collection[str] | None:
-    """Return the organisation keys that pass the filters (None means every organisation)."""
+    """Return the organisation keys that pass the filters and are not excluded (None means every organisation)."""
     kinds = tuple(kinds if kinds is not None else request.kinds)
-    if set(kinds) == set(ORGANISATION_KINDS) and not request.regions and not request.certifications:
+    unfiltered = set(kinds) == set(ORGANISATION_KINDS) and not request.regions and not request.certifications
+    if unfiltered and not request.excluded:
         return None
     regions = set(request.regions)
     needed = set(request.certifications)
     return {
         key
         for key, facet in facets.items()
-        if facet.kind in kinds
-        and (not regions or facet.region in regions)
-        and needed <= set(facet.certifications)
+        if key not in request.excluded
+        and (unfiltered or (facet.kind in kinds
+                            and (not regions or facet.region in regions)
+                            and needed <= set(facet.certifications)))
     }
 
 

@@ -52,6 +52,7 @@ def test_buyer_posts_a_need_staff_curates_buyer_sees_the_selection(ui, live_app)
     assert len(cards) >= 3
     ui.click(ui.button("Retenir", cards[0]))
     second = ui.driver.find_elements(By.CSS_SELECTOR, ".suggestion-list > li")[1]
+    rejected_name = second.find_element(By.CSS_SELECTOR, ".card-title a").text
     second.find_element(By.CSS_SELECTOR, "select[name=reason_category] option[value=off_topic]").click()
     ui.click(ui.button("Écarter", second))
     ui.status()
@@ -64,7 +65,8 @@ def test_buyer_posts_a_need_staff_curates_buyer_sees_the_selection(ui, live_app)
     ui.driver.get(need_url)
     page = ui.text()
     assert "Sélection de l'équipe" in page
-    assert "Organisations classées pour ce besoin" in page
+    assert "Autres organisations trouvées par le moteur" in page  # below the selection, never a rejected one
+    assert rejected_name not in page
     with live_app.app_context():
         staff = db.session.scalar(select(User).where(User.email == "staff@example.org"))
         kept = [d for d in staff_decisions(staff) if d.decision == "accept"]
