@@ -58,6 +58,26 @@ def propose_suggestions(
     return added
 
 
+def suggestion_matches(
+    engine: SearchEngine, session: Session, need: Need, *, max_chars: int, max_results: int
+) -> dict[int, Match]:
+    """Return, per suggestion id, the match that explains it today: passages, strength and score parts.
+
+    The need is ranked as its buyer sees it, so a suggestion quotes the same passages as the search;
+    suggestions outside that ranking (added by hand, or fallen lower) are matched on their own.
+    """
+    if not need.suggestions:
+        return {}
+    depth = min(max_results, max(SUGGESTION_DEPTH, max((s.engine_rank or 0) for s in need.suggestions)))
+    results = rank_need(engine, session, need, limit=depth, max_chars=max_chars, max_results=max_results)
+    by_key = {hit.organisation.key: hit.match for hit in results.items}
+    missing = [s.organisation.key for s in need.suggestions if s.organisation.key not in by_key]
+    if missing:
+        found = engine.matcher(session).search(need.query_text[:max_chars], k=len(missing), candidate_orgs=missing)
+        by_key.update((match.org_id, match) for match in found)
+    return {s.id: by_key[s.organisation.key] for s in need.suggestions if s.organisation.key in by_key}
+
+
 def get_suggestion(need: Need, suggestion_id: int) -> Suggestion:
     """Return one suggestion of this need, or NotFound."""
     for suggestion in need.suggestions:

@@ -13,7 +13,15 @@ from matchmaker.formtools import ActionForm, service_call
 from matchmaker.models import NeedStatus
 from matchmaker.services import curation
 from matchmaker.services.audit import object_history
-from matchmaker.services.needs import get_need, need_input, quality_warnings, reject_need, update_need, validate_need
+from matchmaker.services.needs import (
+    get_need,
+    must_haves,
+    need_input,
+    quality_warnings,
+    reject_need,
+    update_need,
+    validate_need,
+)
 from matchmaker.services.profiles import get_organisation
 from matchmaker.staff import bp
 from matchmaker.staff.forms import AddSuggestionForm, CurationDecisionForm, MoveForm, ReasonForm
@@ -88,8 +96,12 @@ def _render_curation(public_id: str, add_form: AddSuggestionForm | None = None, 
     if item.status != NeedStatus.VALIDATED:
         flash(_("Validez le besoin avant d'en sélectionner les organisations."), "warning")
         return redirect(url_for("staff.need", public_id=public_id))
+    suggestions = sorted(item.suggestions, key=lambda s: (s.position, s.id))
+    matches = curation.suggestion_matches(_engine(), db.session, item, **_limits())
+    scored = [m.score for m in matches.values() if m.sufficient]
     return render_template(
-        "staff/curate.html", need=item, suggestions=sorted(item.suggestions, key=lambda s: (s.position, s.id)),
+        "staff/curate.html", need=item, suggestions=suggestions, matches=matches, best=max(scored, default=None),
+        must_haves={s.id: must_haves(item, s.organisation) for s in suggestions},
         decision_form=CurationDecisionForm(), move_form=MoveForm(), add_form=add_form or AddSuggestionForm(),
         action_form=ActionForm(), decisions=curation.decisions(db.session, item),
     ), status
@@ -97,7 +109,7 @@ def _render_curation(public_id: str, add_form: AddSuggestionForm | None = None, 
 
 @bp.get("/besoins/<public_id>/curation")
 def curate(public_id: str):
-    """Show the suggestions for a need with their score parts, to accept, reject, reorder or complete."""
+    """Show the suggestions for a need, explained as the search explains them, to accept, reject, reorder or add."""
     return _render_curation(public_id)
 
 
