@@ -42,6 +42,9 @@ def register_config(app: Flask, config: type[Config] | dict[str, Any] | None) ->
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    if str(app.config.get("EXTERNAL_URL", "")).startswith("https://"):
+        # Served at an https address: cookies must never travel in clear, whatever the proxy says.
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     instance_dir = app.config["INSTANCE_DIR"]
     instance_dir.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -56,7 +59,11 @@ def register_proxy(app: Flask) -> None:
     """Trust X-Forwarded-For/-Proto/-Host from the configured number of reverse proxies, and no more.
 
     Behind nginx, without this every visitor would share the proxy's address: one login rate limit for all.
+    Responses to HTTPS requests (as the trusted proxy reports them) get Secure cookies.
     """
+    from matchmaker.serving import HttpsCookies
+
+    app.wsgi_app = HttpsCookies(app.wsgi_app)  # type: ignore[method-assign]
     hops = app.config.get("PROXY_HOPS", 0)
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -164,7 +171,18 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if private_response():
+            response.headers["Cache-Control"] = "no-store"
+        if request.is_secure:  # cookies are made Secure by serving.HttpsCookies
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def private_response() -> bool:
+    """Return True when a response may hold private data: any page of a signed-in user, the login pages."""
+    if request.endpoint == "static":
+        return False
+    return current_user.is_authenticated or request.path.startswith("/auth/")
 
 
 def register_input_guards(app: Flask) -> None:

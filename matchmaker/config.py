@@ -39,6 +39,8 @@ class Config:
     LANGUAGES = ("fr", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Secure cookies: forced on here, on by themselves when EXTERNAL_URL is https (create_app), and added to every
+    # cookie of a request that arrived over HTTPS (register_security_headers).
     SESSION_COOKIE_SECURE = os.environ.get("MATCHMAKER_SECURE_COOKIES", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
+
 if TYPE_CHECKING:
     from flask_babel.speaklater import LazyString
 
@@ -18,6 +20,7 @@ class MatchmakerError(Exception):
     """Base class of every error the platform reports to a user."""
 
     status_code = 400
+    title: str | LazyString = _l("Requête invalide")  # the heading users read above the message
 
     def __init__(self, message: str | LazyString, *, field: str | None = None) -> None:
         """Take a ``str`` or a flask-babel lazy string (``lazy_gettext(...)``)."""
@@ -42,21 +45,25 @@ class NotFound(MatchmakerError):
     """The requested object does not exist or is not visible to the user."""
 
     status_code = 404
+    title = _l("Introuvable")
 
 
 class Forbidden(MatchmakerError):
     """The user is authenticated but may not do this."""
 
     status_code = 403
+    title = _l("Accès refusé")
 
 
 class Conflict(MatchmakerError):
     """The request conflicts with the current state (duplicate, wrong status...)."""
 
     status_code = 409
+    title = _l("Action impossible en l'état")
 
 
 class ServiceUnavailable(MatchmakerError):
     """The search index is missing or being rebuilt."""
 
     status_code = 503
+    title = _l("Service indisponible")

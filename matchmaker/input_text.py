@@ -28,6 +28,8 @@ _REPLACEMENT = "\ufffd"
 class InvalidText(InvalidQuery):
     """A field holds text that cannot be stored: NUL, a lone surrogate or bytes that are not UTF-8."""
 
+    title = _l("Texte invalide")
+
 
 def text_problem(text: str) -> str | None:
     """Return NUL or SURROGATE when the text holds such a character, else None."""

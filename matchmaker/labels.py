@@ -138,9 +138,9 @@ UNPLACED_REASON_LABELS = {
     "conflicts": _l("chaque créneau commun est pris par un autre rendez-vous ou n'a plus de table"),
 }
 SCHEDULE_STATUS_LABELS = {
-    "optimal": _l("optimal (prouvé)"),
-    "feasible": _l("réalisable (limite de temps atteinte)"),
-    "greedy": _l("glouton"),
+    "optimal": _l("Solution optimale (prouvée)"),
+    "feasible": _l("Solution réalisable (limite de temps atteinte)"),
+    "greedy": _l("Solution gloutonne (sans solveur)"),
 }
 
 # ------------------------------------------------------------------- dashboard

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
+from matchmaker.catalogue.titles import evidence_title
+
 
 def highlight(text: str, spans: Sequence[Sequence[int]]) -> Markup:
     """Return the text, HTML-escaped, with the given character spans wrapped in <mark>."""
@@ -58,3 +60,4 @@ def register(app: Flask) -> None:
     app.add_template_global(page_url, "page_url")
     app.add_template_global(without_filter, "without_filter")
     app.add_template_global(with_filter, "with_filter")
+    app.add_template_filter(evidence_title, "evidence_title")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from matchmaker.api import bp
+from matchmaker.catalogue.titles import evidence_title
 from matchmaker.errors import InvalidQuery, NotFound
 from matchmaker.extensions import csrf, db
 from matchmaker.health import health
@@ -122,7 +123,7 @@ def organisation(key: str):
         raise NotFound(_("Organisation introuvable."))
     payload = organisation_summary(org)
     payload["evidence"] = [
-        {"id": e.key, "kind": e.kind, "title": e.title, "text": e.text, "lang": e.lang}
+        {"id": e.key, "kind": e.kind, "title": evidence_title(e.title), "text": e.text, "lang": e.lang}
         for e in org.evidence
         if e.kind not in HIDDEN_KINDS  # machine text ranks but is never shown
     ]

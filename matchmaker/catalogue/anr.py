@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from matchmaker.catalogue.records import Record, evidence_item, read_csv, split_list
+from matchmaker.catalogue.titles import anr_projects_title
 from matchmaker.vocabulary import EvidenceKind
 
 Counts = dict[str, dict[str, int]]
@@ -53,7 +54,7 @@ def anr_evidence(anr_dir: Path) -> dict[str, Record]:
         # Project acronyms (DREAM, VISTA, Iso-Galois...) say little and match needs by accident: shown, not indexed.
         evidence[rnsr_id] = evidence_item(
             f"rnsr:{rnsr_id}/anr", EvidenceKind.FUNDED_PROJECTS,
-            f"{len(project_codes)} projets financés par l'ANR (2010-2022)", ". ".join(parts),
+            anr_projects_title(len(project_codes), 2010, 2022), ". ".join(parts),
             lang="fr", source="anr", acronyms=safe_acronyms.get(rnsr_id, [])[:40],
         )
     return evidence

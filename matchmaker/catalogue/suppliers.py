@@ -15,6 +15,7 @@ from matchmaker.catalogue.records import (
     read_csv,
     unique,
 )
+from matchmaker.catalogue.titles import devices_title
 from matchmaker.geo import region_for_postcode
 from matchmaker.vocabulary import EvidenceKind, OrganisationKind
 
@@ -58,7 +59,7 @@ def _manufacturer_record(row: dict[str, str], devices: list[dict[str, str]]) -> 
     ]
     if terms:
         evidence.append(
-            evidence_item(f"eudamed:{srn}/devices", EvidenceKind.DEVICES, f"{len(devices)} dispositifs déclarés (EMDN)",
+            evidence_item(f"eudamed:{srn}/devices", EvidenceKind.DEVICES, devices_title(len(devices)),
                           "Medical devices: " + "; ".join(terms[:60]), lang="en", source="emdn")
         )
     return organisation_record(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from matchmaker.access import current_account
 from matchmaker.dashboard import bp, presenters
+from matchmaker.downloads import attachment
 from matchmaker.errors import Conflict
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, offset_arg, safe_next
 from matchmaker.geo import REGIONS
+from matchmaker.links import external_url
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
 from matchmaker.services import dashboard_tables as tables
@@ -90,7 +92,7 @@ def remind(key: str):
     if ActionForm().validate_on_submit():
         try:
             send_reminder(db.session, current_account(), org, now=utcnow(),
-                          profile_url=url_for("main.organisation", key=org.key, _external=True))
+                          profile_url=external_url("main.organisation", key=org.key))
         except Conflict as exc:
             flash(exc.message, "error")
         else:
@@ -106,5 +108,4 @@ def export(chart: str):
     table_request = tables.Request(db.session, current_app.extensions["matchmaker"], utcnow(), request.args.to_dict())
     table = tables.build(chart, table_request)
     filename = f"{table.name}-{utcnow():%Y-%m-%d}.csv"
-    return Response(tables.to_csv(table), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(tables.to_csv(table), filename=filename, mimetype="text/csv")

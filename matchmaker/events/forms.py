@@ -17,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from matchmaker.formtools import MultiCheckboxField, options
 from matchmaker.labels import KIND_LABELS
@@ -38,7 +38,7 @@ class EventForm(FlaskForm):
     starts_on = DateField(_l("Premier jour"), validators=[DataRequired()])
     ends_on = DateField(_l("Dernier jour"), validators=[DataRequired()])
     meeting_minutes = IntegerField(
-        _l("Durée d'un rendez-vous (minutes)"), default=30, validators=[DataRequired(), NumberRange(5, 240)]
+        _l("Durée d'un rendez-vous (minutes)"), default=30, validators=[InputRequired(), NumberRange(5, 240)]
     )
     break_minutes = IntegerField(
         _l("Pause entre deux rendez-vous (minutes)"), default=0, validators=[Optional(), NumberRange(0, 120)]
@@ -46,7 +46,10 @@ class EventForm(FlaskForm):
     slot_ranges = TextAreaField(
         _l("Plages de rendez-vous"), validators=[DataRequired(), Length(max=4000)], render_kw={"rows": 4}
     )
-    tables = IntegerField(_l("Nombre de tables"), default=20, validators=[DataRequired(), NumberRange(1, 1000)])
+    tables = IntegerField(
+        _l("Nombre de tables"), default=20,
+        validators=[InputRequired(), NumberRange(1, 1000, message=_l("Il faut au moins 1 table (1000 au plus)."))],
+    )
     registration_deadline = DateTimeLocalField(
         _l("Clôture des inscriptions"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
@@ -57,10 +60,10 @@ class EventForm(FlaskForm):
     )
     requires_validation = BooleanField(_l("L'équipe valide chaque inscription"), default=True)
     max_requests = IntegerField(
-        _l("Demandes en cours par participant (au plus)"), default=10, validators=[DataRequired(), NumberRange(1, 200)]
+        _l("Demandes en cours par participant (au plus)"), default=10, validators=[InputRequired(), NumberRange(1, 200)]
     )
     max_meetings = IntegerField(
-        _l("Rendez-vous par participant (au plus)"), default=16, validators=[DataRequired(), NumberRange(1, 200)]
+        _l("Rendez-vous par participant (au plus)"), default=16, validators=[InputRequired(), NumberRange(1, 200)]
     )
     published = BooleanField(_l("Publier (visible des membres)"))
     submit = SubmitField(_l("Enregistrer l'événement"))
@@ -105,10 +108,10 @@ class RegistrationForm(FlaskForm):
     unavailable = MultiCheckboxField(_l("Créneaux où vous n'êtes pas disponible"), coerce=int)
     submit = SubmitField(_l("Enregistrer mon inscription"))
 
-    def setup(self, organisation_name: str | None, needs: Sequence[Need], slots: Sequence[EventSlot]) -> None:
-        """Offer the user's organisation and needs as identities, and the event's slots."""
-        choices = [("", organisation_name)] if organisation_name else []
-        choices += [(need.public_id, _l("Besoin : %(title)s", title=need.title)) for need in needs]
+    def setup(self, identity: str | None, needs: Sequence[Need], slots: Sequence[EventSlot]) -> None:
+        """Offer the user's own identity (organisation, or a buyer's own name) and needs, and the event's slots."""
+        choices = [("", identity)] if identity else []
+        choices += [(need.public_id, _l("Pour le besoin : %(title)s", title=need.title)) for need in needs]
         self.need.choices = options(choices)
         self.unavailable.choices = options(
             (slot.id, f"{slot.starts_at:%d/%m %H:%M}–{slot.ends_at:%H:%M}") for slot in slots

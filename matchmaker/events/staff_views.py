@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from matchmaker.access import STAFF_ROLES, current_account, roles_required
+from matchmaker.downloads import attachment
 from matchmaker.events import bp
 from matchmaker.events.forms import AddMeetingForm, EventForm, ReviewRegistrationForm, ScheduleForm
 from matchmaker.extensions import db
@@ -172,8 +173,4 @@ def export_csv(public_id: str):
         r for r in service.event_requests(db.session, event, MeetingRequestStatus.ACCEPTED.value) if r.meeting is None
     ]
     body = service.meetings_csv(event, service.scheduled_meetings(db.session, event), unplaced)
-    return Response(
-        body,
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="rendez-vous-{event.public_id}.csv"'},
-    )
+    return attachment(body, filename=f"rendez-vous-{event.public_id}.csv", mimetype="text/csv")

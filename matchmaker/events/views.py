@@ -6,12 +6,13 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 
 from matchmaker.access import current_account
+from matchmaker.downloads import attachment
 from matchmaker.errors import Forbidden, NotFound
 from matchmaker.events import bp
 from matchmaker.events.forms import FeedbackForm, MeetingRequestForm, RegistrationForm
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, service_call
-from matchmaker.models import Event, EventRegistration, RegistrationStatus
+from matchmaker.models import Event, EventRegistration, RegistrationStatus, Role
 from matchmaker.services import events as service
 
 
@@ -49,6 +50,15 @@ def detail(public_id: str):
     )
 
 
+def _identity(user) -> str | None:
+    """Return who the user registers as: their organisation, or for a buyer without one, themselves."""
+    if user.organisation is not None:
+        return user.organisation.name
+    if user.role == Role.BUYER:
+        return _("En votre nom (%(name)s)", name=user.name or user.email)
+    return None
+
+
 @bp.route("/<public_id>/inscription", methods=["GET", "POST"])
 def register(public_id: str):
     """Register the user's organisation (or need) with what it offers and seeks here."""
@@ -57,11 +67,7 @@ def register(public_id: str):
     service.require_participant(user)
     registration = service.registration_of(db.session, event, user)
     form = RegistrationForm()
-    form.setup(
-        user.organisation.name if user.organisation is not None else None,
-        service.registrable_needs(db.session, user),
-        event.slots,
-    )
+    form.setup(_identity(user), service.registrable_needs(db.session, user), event.slots)
     if request.method == "GET" and registration is not None:
         form.fill(registration)
     if form.validate_on_submit():
@@ -208,7 +214,7 @@ def agenda(public_id: str):
 
 AGENDA_FORMATS = {
     "pdf": (service.agenda_pdf, "application/pdf"),
-    "ics": (service.agenda_ics, "text/calendar; charset=utf-8"),
+    "ics": (service.agenda_ics, "text/calendar"),
 }
 
 
@@ -216,11 +222,8 @@ def _agenda_download(public_id: str, extension: str) -> Response:
     event = _event(public_id)
     registration = _agenda_owner(event)
     render, mimetype = AGENDA_FORMATS[extension]
-    return Response(
-        render(event, registration, service.agenda(db.session, registration)),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="agenda-{event.public_id}.{extension}"'},
-    )
+    body = render(event, registration, service.agenda(db.session, registration))
+    return attachment(body, filename=f"agenda-{event.public_id}.{extension}", mimetype=mimetype)
 
 
 @bp.get("/<public_id>/agenda.pdf")

@@ -11,7 +11,7 @@ from matchmaker.extensions import db
 from matchmaker.forms import IntroductionResponseForm
 from matchmaker.introductions import bp
 from matchmaker.introductions.forms import IntroductionRequestForm
-from matchmaker.models import Role
+from matchmaker.models import NeedStatus, Role
 from matchmaker.services.introductions import (
     can_respond,
     contact_for,
@@ -20,7 +20,7 @@ from matchmaker.services.introductions import (
     request_introduction,
     respond,
 )
-from matchmaker.services.needs import get_own_need
+from matchmaker.services.needs import get_own_need, list_needs
 from matchmaker.services.profiles import get_organisation
 
 
@@ -36,6 +36,7 @@ def new():
     """Ask staff to introduce the user to an organisation."""
     user = current_account()
     form = IntroductionRequestForm()
+    form.offer_needs(list_needs(db.session, user, statuses=[NeedStatus.VALIDATED.value], limit=50)[0])
     if request.method == "GET":
         form.organisation.data = request.args.get("organisation", "")
         form.need.data = request.args.get("need", "")

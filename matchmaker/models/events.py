@@ -127,11 +127,14 @@ class EventRegistration(db.Model):
 
     @property
     def display_name(self) -> str:
-        """Return the name other participants see: the organisation, else the public need, else the person."""
+        """Return the name other participants see: the organisation (the author's, for a need), else the person.
+
+        A need is why a buyer comes, not who they are: its title never stands for them in agendas.
+        """
         if self.organisation is not None:
             return self.organisation.name
-        if self.need is not None and self.need.confidentiality == "public":
-            return self.need.title
+        if self.user.organisation is not None:
+            return self.user.organisation.name
         return self.user.name or self.user.email.split("@")[0]
 
     @property

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
 
 from matchmaker.access import current_account
+from matchmaker.downloads import attachment
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.formtools import service_call
@@ -33,8 +34,8 @@ def export():
     """Download everything the platform holds about the organisation and its accounts, as JSON."""
     payload = export_data(db.session, current_account())
     filename = f"mes-donnees-{utcnow():%Y-%m-%d}.json"
-    return Response(json.dumps(payload, ensure_ascii=False, indent=2), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(json.dumps(payload, ensure_ascii=False, indent=2), filename=filename,
+                      mimetype="application/json")
 
 
 @bp.post("/supprimer")

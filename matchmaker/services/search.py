@@ -21,7 +21,7 @@ from matchmaker.ranking.strength import STRONG
 from matchmaker.ranking.text import fold
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
 from matchmaker.services.pages import Page
-from matchmaker.vocabulary import CERTIFICATION_PATTERNS, ORGANISATION_KINDS, PROFILE_KINDS
+from matchmaker.vocabulary import CERTIFICATION_PATTERNS, CERTIFICATIONS, ORGANISATION_KINDS, PROFILE_KINDS
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import MultiDict
@@ -158,6 +158,14 @@ def parse_search_request(
         )
     if sought and sought not in SOUGHT:
         raise InvalidQuery(_l("Intention inconnue : %(value)s.", value=sought[:40]), field="intent")
+    wanted_certifications = tuple(dict.fromkeys(c for c in certifications if c))
+    unknown_certifications = [c for c in wanted_certifications if c not in CERTIFICATIONS]
+    if unknown_certifications:
+        raise InvalidQuery(
+            _l("Certification inconnue : %(names)s (connues : %(known)s).",
+               names=", ".join(unknown_certifications)[:100], known=", ".join(CERTIFICATIONS)),
+            field="certification",
+        )
     wanted_regions = []
     for value in regions:
         if not value:
@@ -179,7 +187,7 @@ def parse_search_request(
         query=text,
         kinds=wanted_kinds or DEFAULT_KINDS,
         regions=tuple(wanted_regions),
-        certifications=tuple(c for c in certifications if c),
+        certifications=wanted_certifications,
         limit=size,
         offset=start,
         sought=sought or None,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from matchmaker.access import current_account
+from matchmaker.downloads import attachment
 from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, safe_next, service_call
+from matchmaker.links import external_url
 from matchmaker.models import Organisation
 from matchmaker.services.needs import get_own_need
 from matchmaker.services.profiles import get_organisation
@@ -126,10 +128,7 @@ def export(public_id: str):
     shortlist = get_shortlist(db.session, current_account(), public_id)
 
     def profile_url(org: Organisation) -> str:
-        return url_for("main.organisation", key=org.key, _external=True)
+        return external_url("main.organisation", key=org.key)
 
-    filename = f"liste-{shortlist.public_id}.csv"
-    return Response(
-        export_csv(shortlist, profile_url), mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(export_csv(shortlist, profile_url), filename=f"liste-{shortlist.public_id}.csv",
+                      mimetype="text/csv")

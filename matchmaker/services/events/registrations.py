@@ -18,6 +18,7 @@ from matchmaker.models import (
     Need,
     NeedStatus,
     RegistrationStatus,
+    Role,
     User,
     utcnow,
 )
@@ -118,11 +119,12 @@ def register(
             raise InvalidQuery(_l("Choisissez un de vos besoins soumis ou validés."), field="need")
     created = registration is None
     if registration is None:
-        if need is None and user.organisation is None:
+        # A buyer may come without a need or an organisation on their account: they register as themselves.
+        if need is None and user.organisation is None and user.role != Role.BUYER:
             raise InvalidQuery(
                 _l("Inscrivez votre organisation (rattachez-la à votre compte) ou l'un de vos besoins."), field="need"
             )
-        kind = "buyer" if need is not None else user.organisation.kind  # type: ignore[union-attr]
+        kind = "buyer" if need is not None or user.organisation is None else user.organisation.kind
         if kind not in event.allowed_kinds:
             raise Forbidden(_l("Ce type d'organisation n'est pas admis à cet événement."))
         registration = EventRegistration(
