@@ -4,7 +4,9 @@ and staff) and the answer to an introduction (organisations and staff)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -115,6 +117,16 @@ class ProfileForm(FlaskForm):
         self.certifications.data = list(org.certifications or ())
         self.region.data, self.city.data = org.region or "", org.city or ""
         self.website.data, self.contact_email.data = org.website or "", org.contact_email or ""
+
+    def fill_values(self, values: Mapping[str, Any]) -> None:
+        """Prefill the form with profile values as a revision holds them (a pending proposal, say)."""
+        kind = values.get("kind")
+        self.name.data, self.kind.data = values.get("name") or "", kind if kind in PROFILE_KINDS else "startup"
+        self.description.data = values.get("description") or ""
+        self.competences.data = "\n".join(values.get("competences") or ())
+        self.certifications.data = list(values.get("certifications") or ())
+        self.region.data, self.city.data = values.get("region") or "", values.get("city") or ""
+        self.website.data, self.contact_email.data = values.get("website") or "", values.get("contact_email") or ""
 
 
 class IntroductionResponseForm(FlaskForm):

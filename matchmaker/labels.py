@@ -98,6 +98,22 @@ INTRODUCTION_STATUS_LABELS = {
 INTRODUCTION_STATUS_VARIANTS = {
     "requested": "info", "staff_approved": "new", "accepted": "success", "declined": "warning", "rejected": "error",
 }
+PROFILE_FIELD_LABELS = {
+    "name": _l("Nom"),
+    "kind": _l("Type d'organisation"),
+    "description": _l("Description"),
+    "competences": _l("Compétences"),
+    "certifications": _l("Certifications"),
+    "region": _l("Région"),
+    "city": _l("Ville"),
+    "website": _l("Site web"),
+    "contact_email": _l("E-mail de contact"),
+}
+REVISION_STATUS_LABELS = {
+    "pending": _l("En attente de validation"),
+    "approved": _l("Publiée"),
+    "rejected": _l("Refusée"),
+}
 CLAIM_STATUS_LABELS = {
     "pending": _l("En attente de validation"),
     "approved": _l("Validée"),
@@ -202,6 +218,8 @@ TEMPLATE_LABELS = {
     "SOUGHT_LABELS": SOUGHT_LABELS,
     "SOUGHT_CHOICES": tuple(SOUGHT_LABELS),
     "HIDDEN_EVIDENCE_KINDS": tuple(HIDDEN_KINDS),
+    "PROFILE_FIELD_LABELS": PROFILE_FIELD_LABELS,
+    "REVISION_STATUS_LABELS": REVISION_STATUS_LABELS,
     "NEED_STATUS_LABELS": NEED_STATUS_LABELS,
     "NEED_STATUS_VARIANTS": NEED_STATUS_VARIANTS,
     "CONFIDENTIALITY_LABELS": CONFIDENTIALITY_LABELS,

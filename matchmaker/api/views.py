@@ -21,7 +21,7 @@ from matchmaker.services.search import SearchHit, search_organisations, search_r
 csrf.exempt(bp)
 
 # "lang" is the interface-language choice read by select_locale (error messages follow it).
-ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "limit", "offset", "lang", "intent"}
+ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "verified", "limit", "offset", "lang", "intent"}
 
 
 def organisation_summary(org: Organisation) -> dict[str, Any]:
@@ -34,6 +34,7 @@ def organisation_summary(org: Organisation) -> dict[str, Any]:
         "city": org.city,
         "region": org.region,
         "certifications": list(org.certifications or []),
+        "certification_status": dict(org.certification_states()),  # declared, or verified by staff
         "claimed": org.claimed,
         "url": url_for("main.organisation", key=org.key, _external=False),
     }
@@ -102,6 +103,7 @@ def search():
                 "kind": list(search_request.kinds),
                 "region": list(search_request.regions),
                 "certification": list(search_request.certifications),
+                "verified": search_request.verified_only,
             },
             "suggested_filters": {
                 "kind": [{"value": k, "organisations": n} for k, n in results.suggestions.kinds],

@@ -209,7 +209,7 @@ def needs_matches(public_id: str):
         regions=request.args.getlist("region"), certifications=request.args.getlist("certification"),
         offset=request.args.get("offset"), limit=request.args.get("limit") or 20,
         max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],
-        exclude=curation.engine_list_exclusions(need),
+        exclude=curation.engine_list_exclusions(need), verified_only=request.args.get("verified") == "1",
     )
     return jsonify({
         "need": need.public_id,

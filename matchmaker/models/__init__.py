@@ -20,6 +20,7 @@ from matchmaker.models.events import (
     MeetingRequestStatus,
     RegistrationStatus,
 )
+from matchmaker.models.profiles import CertificationStatus, CertificationVerification, ProfileRevision, RevisionStatus
 from matchmaker.models.vectors import EvidenceEmbedding
 from matchmaker.models.workflow import (
     ClaimStatus,
@@ -43,6 +44,10 @@ from matchmaker.models.workflow import (
 )
 
 __all__ = [
+    "CertificationStatus",
+    "CertificationVerification",
+    "ProfileRevision",
+    "RevisionStatus",
     "Evidence",
     "ImportRun",
     "Organisation",

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.extensions import db
 from matchmaker.models.base import utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.models.profiles import CertificationVerification
 
 class Organisation(db.Model):
     """A lab, platform, start-up or company, described by its evidence documents."""
@@ -45,6 +48,15 @@ class Organisation(db.Model):
     links: Mapped[list[OrganisationLink]] = relationship(
         foreign_keys="OrganisationLink.from_id", cascade="all, delete-orphan"
     )
+    verifications: Mapped[list[CertificationVerification]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="CertificationVerification.label"
+    )
+
+    def certification_states(self, today: date | None = None) -> list[tuple[str, str]]:
+        """Return each declared certification with its status: "verified" (by staff, unexpired) or "declared"."""
+        day = today or date.today()
+        verified = {v.label for v in self.verifications if v.is_valid(day)}
+        return [(label, "verified" if label in verified else "declared") for label in self.certifications or ()]
 
 
 class Evidence(db.Model):

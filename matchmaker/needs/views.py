@@ -31,7 +31,7 @@ from matchmaker.services.needs import (
 from matchmaker.services.shortlists import list_shortlists
 from matchmaker.vocabulary import CERTIFICATIONS, SOUGHT_KINDS
 
-FILTERS = ("kind", "region", "certification")
+FILTERS = ("kind", "region", "certification", "verified")
 
 
 @bp.get("/")
@@ -85,7 +85,7 @@ def _render_detail(need: Need, submit_form: SubmitNeedForm, status: int = 200):
                 kinds=request.args.getlist("kind"), regions=request.args.getlist("region"),
                 certifications=request.args.getlist("certification"), offset=offset_arg(),
                 limit=config["PAGE_SIZE"], max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],
-                exclude=engine_list_exclusions(need),
+                exclude=engine_list_exclusions(need), verified_only=request.args.get("verified") == "1",
             )
         except InvalidQuery as exc:
             error, status = exc, 400

@@ -315,6 +315,7 @@ def rank_need(
     max_chars: int,
     max_results: int,
     exclude: Collection[str] = (),
+    verified_only: bool = False,
 ) -> Page[NeedHit]:
     """Rank organisations for a need; must-haves are shown as tags, filters only when the user picks them.
 
@@ -327,7 +328,7 @@ def rank_need(
     )
     request = parse_search_request(
         need.query_text[:max_chars], kinds=chosen_kinds, regions=regions, certifications=certifications,
-        limit=limit, offset=offset, max_chars=max_chars, max_results=max_results,
+        limit=limit, offset=offset, max_chars=max_chars, max_results=max_results, verified_only=verified_only,
     )
     request = replace(request, excluded=frozenset(exclude))
     results = search_organisations(engine, session, request)

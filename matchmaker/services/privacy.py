@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from matchmaker.errors import InvalidQuery
 from matchmaker.models import (
     AuditEvent,
+    CertificationVerification,
     CurationDecision,
     Evidence,
     EvidenceEmbedding,
@@ -35,6 +36,7 @@ from matchmaker.models import (
     OrganisationLink,
     OutboxMessage,
     ProfileClaim,
+    ProfileRevision,
     SavedSearch,
     Shortlist,
     ShortlistEntry,
@@ -182,6 +184,9 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
         "profile_claims": [{"id": c.public_id, "kind": c.kind, "status": c.status, "message": c.message,
                             "created_at": _iso(c.created_at)}
                            for c in _owned(session, ProfileClaim, ProfileClaim.user_id, ids)],
+        "profile_revisions": [{"id": r.public_id, "status": r.status, "proposed": r.proposed,
+                               "review_note": r.review_note, "created_at": _iso(r.created_at)}
+                              for r in _owned(session, ProfileRevision, ProfileRevision.author_id, ids)],
         "introductions": {"requested": [_introduction(i, received=False) for i in sent],
                           "received": [_introduction(i, received=True) for i in visible]},
         "event_registrations": [{"id": r.public_id, "event": r.event.name, "status": r.status,
@@ -251,6 +256,9 @@ def delete_data(
     session.execute(update(Shortlist).where(Shortlist.need_id.in_(need_ids)).values(need_id=None))
     _delete(session, SavedSearch, SavedSearch.owner_id.in_(members))
     _delete(session, ProfileClaim, or_(ProfileClaim.user_id.in_(members), ProfileClaim.organisation_id == org_id))
+    _delete(session, ProfileRevision, or_(ProfileRevision.author_id.in_(members),
+                                          ProfileRevision.organisation_id == org_id))
+    _delete(session, CertificationVerification, CertificationVerification.organisation_id == org_id)
     _delete(session, OutboxMessage, OutboxMessage.user_id.in_(members))
     need_evidence = [f"need:{need.public_id}" for need in needs]
     evidence = list(session.scalars(select(Evidence.id).where(

@@ -19,6 +19,7 @@ from matchmaker.ranking.errors import IndexMissingError
 from matchmaker.ranking.text import fold
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
+from matchmaker.services.certifications import forget_undeclared
 from matchmaker.services.engine import SearchEngine
 from matchmaker.services.search import SearchResults, parse_search_request, search_organisations
 from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, PROJECT_MATCH_KINDS, EvidenceKind
@@ -52,7 +53,8 @@ def refresh_index(engine: SearchEngine, session: Session) -> None:
         logger.warning("no search index yet: the change will be searchable after build-index")
 
 
-def _clean(data: ProfileInput) -> ProfileInput:
+def clean_profile_input(data: ProfileInput) -> ProfileInput:
+    """Return the input normalised, or raise InvalidQuery naming the field at fault."""
     name = " ".join(data.name.split())
     description = data.description.replace("\x00", "").strip()
     if not 2 <= len(name) <= 300:
@@ -106,14 +108,23 @@ def _set_evidence(org: Organisation, suffix: str, kind: str, title: str, text: s
     current.updated_at = utcnow()
 
 
-def _apply(org: Organisation, data: ProfileInput) -> None:
+def apply_profile(org: Organisation, data: ProfileInput) -> None:
+    """Write cleaned profile values to the organisation and its profile evidence (the caller commits)."""
     org.name, org.kind, org.description_fr = data.name, data.kind, data.description
     org.keywords, org.certifications = list(data.competences), list(data.certifications)
     org.region, org.city, org.website, org.contact_email = data.region, data.city, data.website, data.contact_email
     _set_evidence(org, "description", EvidenceKind.DESCRIPTION, "Description", data.description)
     competences = "Compétences : " + "; ".join(data.competences) if data.competences else ""
     _set_evidence(org, "competences", EvidenceKind.COMPETENCES, "Compétences", competences)
+    forget_undeclared(org)  # a certification no longer declared loses its verification
     org.updated_at = utcnow()
+
+
+def profile_values(org: Organisation) -> dict[str, object]:
+    """Return the editable fields of an organisation as plain JSON values (what a revision is compared with)."""
+    values = asdict(profile_input(org))
+    values["competences"], values["certifications"] = list(org.keywords or ()), list(org.certifications or ())
+    return values
 
 
 def is_member(user: User, org: Organisation) -> bool:
@@ -176,7 +187,7 @@ def claim_profile(session: Session, user: User, org: Organisation, message: str)
 def propose_profile(session: Session, user: User, data: ProfileInput, message: str) -> ProfileClaim:
     """Ask staff to create a new profile for the user's organisation."""
     _check_can_claim(session, user)
-    clean = _clean(data)
+    clean = clean_profile_input(data)
     claim = ProfileClaim(user_id=user.id, kind="create", payload=asdict(clean), message=message.strip()[:2000])
     claim.payload = {**claim.payload, "competences": list(clean.competences),
                      "certifications": list(clean.certifications)}
@@ -222,7 +233,7 @@ def approve_claim(engine: SearchEngine, session: Session, staff: User, claim: Pr
         org = Organisation(key=f"platform:{slug}-{secrets.token_hex(3)}", kind=data.kind, name=data.name,
                            source=PROFILE_SOURCE)
         session.add(org)
-        _apply(org, _clean(data))
+        apply_profile(org, clean_profile_input(data))
         claim.organisation = org
     else:
         org = claim.organisation
@@ -255,11 +266,15 @@ def reject_claim(session: Session, staff: User, claim: ProfileClaim, reason: str
 
 
 def update_profile(engine: SearchEngine, session: Session, actor: User, org: Organisation, data: ProfileInput) -> None:
-    """Save a member's (or staff's) edit of a profile and make the new text searchable."""
-    if not (is_member(actor, org) or actor.is_staff):
-        raise Forbidden(_l("Vous ne pouvez modifier que la fiche de votre organisation."))
-    _apply(org, _clean(data))
-    audit.record(session, actor, "profile.edit", "organisation", org.key, by_staff=actor.is_staff or None)
+    """Apply a staff edit of a profile at once and make the new text searchable.
+
+    Staff are the reviewers: their edits go live. A member's edit is a revision staff review first
+    (``services.revisions.propose_revision``).
+    """
+    if not actor.is_staff:
+        raise Forbidden(_l("Les modifications d'une fiche passent par la revue de l'équipe."))
+    apply_profile(org, clean_profile_input(data))
+    audit.record(session, actor, "profile.edit", "organisation", org.key, by_staff=True)
     session.commit()
     refresh_index(engine, session)
 

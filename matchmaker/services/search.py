@@ -19,6 +19,7 @@ from matchmaker.ranking import Match
 from matchmaker.ranking.intent import OUTSIDE_HEALTH, SOUGHT, NeedIntent, parse_intent
 from matchmaker.ranking.strength import STRONG
 from matchmaker.ranking.text import fold
+from matchmaker.services.certifications import verified_organisation_keys
 from matchmaker.services.engine import OrganisationFacet, SearchEngine
 from matchmaker.services.pages import Page
 from matchmaker.vocabulary import CERTIFICATION_PATTERNS, CERTIFICATIONS, ORGANISATION_KINDS, PROFILE_KINDS
@@ -68,6 +69,7 @@ class SearchRequest:
     sought: str | None = None
     kinds_chosen: bool = False
     excluded: frozenset[str] = frozenset()  # organisation keys never to return (rejected by staff for a need)
+    verified_only: bool = False  # the certifications asked for must be verified by staff, not only declared
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def parse_search_request(
     max_chars: int,
     max_results: int,
     sought: str | None = None,
+    verified_only: bool = False,
 ) -> SearchRequest:
     """Validate raw parameters and return a SearchRequest, or raise InvalidQuery with a clear message."""
     text = " ".join((query or "").split())
@@ -188,6 +191,7 @@ def parse_search_request(
         kinds=wanted_kinds or DEFAULT_KINDS,
         regions=tuple(wanted_regions),
         certifications=wanted_certifications,
+        verified_only=verified_only,
         limit=size,
         offset=start,
         sought=sought or None,
@@ -202,7 +206,7 @@ def search_request_from_args(
     max_chars: int,
     max_results: int,
 ) -> SearchRequest:
-    """Validate a search given as query-string arguments: q, kind, region, certification, limit, offset, intent.
+    """Validate a search given as query-string arguments: q, kind, region, certification, verified, intent, ...
 
     ``limit`` fixes the page size (the search page); by default the ``limit`` argument gives it (the API).
     """
@@ -216,6 +220,7 @@ def search_request_from_args(
         max_chars=max_chars,
         max_results=max_results,
         sought=args.get("intent"),
+        verified_only=args.get("verified", "") in ("1", "on", "true", "yes"),
     )
 
 
@@ -263,6 +268,17 @@ def candidate_keys(
                             and (not regions or facet.region in regions)
                             and needed <= set(facet.certifications)))
     }
+
+
+def _candidates(
+    session: Session, facets: Mapping[str, OrganisationFacet], request: SearchRequest, kinds: Sequence[str]
+) -> Collection[str] | None:
+    """Return the keys a search may rank: the filters' candidates, narrowed to verified certifications on demand."""
+    keys = candidate_keys(facets, request, kinds)
+    if not (request.verified_only and request.certifications):
+        return keys
+    verified = verified_organisation_keys(session, request.certifications)
+    return verified if keys is None else set(keys) & verified
 
 
 def _band_order(match: Match) -> int:
@@ -345,7 +361,7 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
         request.query,
         k=max(depth + 1, RERANK_WINDOW),
         k_thin=THIN_BLOCK if request.offset == 0 else 0,
-        candidate_orgs=candidate_keys(facets, request, kinds),
+        candidate_orgs=_candidates(session, facets, request, kinds),
     )
     matches = [m for m in matches if m.sufficient]  # thin profiles are shown apart, never in the ranking
     if reranker is not None:

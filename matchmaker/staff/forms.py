@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from matchmaker.formtools import options
@@ -64,3 +64,12 @@ class IntroductionMessageForm(FlaskForm):
 
     message = TextAreaField(_l("Message transmis"), validators=[DataRequired(), Length(min=10, max=2000)])
     submit = SubmitField(_l("Modifier le message"))
+
+
+class CertificationCheckForm(FlaskForm):
+    """Verify a declared certification (document seen, optional expiry) or take the verification back."""
+
+    label = HiddenField(validators=[DataRequired(), Length(max=60)])
+    action = HiddenField(validators=[AnyOf(("verify", "unverify"))])
+    expires_on = DateField(_l("Valable jusqu'au (facultatif)"), validators=[Optional()])
+    note = StringField(_l("Justificatif vu (facultatif)"), validators=[Optional(), Length(max=2000)])

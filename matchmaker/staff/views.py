@@ -30,15 +30,16 @@ from matchmaker.services.profiles import (
     reject_claim,
     update_profile,
 )
+from matchmaker.services.revisions import pending_revision, pending_revisions
 from matchmaker.staff import bp
 from matchmaker.staff.forms import IntroductionMessageForm, IntroductionReviewForm, ReasonForm
 
-TABS = ("needs", "curation", "profiles", "introductions")
+TABS = ("needs", "curation", "profiles", "revisions", "introductions")
 
 
 @bp.get("/")
 def queue():
-    """Show what waits for staff: new needs, needs to curate, profile claims, introduction requests."""
+    """Show what waits for staff: new needs, needs to curate, profile claims and edits, introduction requests."""
     tab = request.args.get("tab", "needs")
     if tab not in TABS:
         tab = "needs"
@@ -47,6 +48,7 @@ def queue():
         "needs": list_needs(db.session, statuses=[NeedStatus.SUBMITTED.value], limit=0)[1],
         "curation": list_needs(db.session, statuses=[NeedStatus.VALIDATED.value], limit=0)[1],
         "profiles": pending_claims(db.session, limit=0)[1],
+        "revisions": pending_revisions(db.session, limit=0).total,
         "introductions": open_requests(db.session, limit=0)[1],
     }
     if tab in ("needs", "curation"):
@@ -54,6 +56,9 @@ def queue():
         items, total = list_needs(db.session, statuses=[status.value], offset=offset, limit=limit)
     elif tab == "profiles":
         items, total = pending_claims(db.session, offset=offset, limit=limit)
+    elif tab == "revisions":
+        page = pending_revisions(db.session, offset=offset, limit=limit)
+        items, total = list(page.items), page.total
     else:
         items, total = open_requests(db.session, offset=offset, limit=limit)
     return render_template("staff/queue.html", tab=tab, items=items, counts=counts, offset=offset, limit=limit,
@@ -108,7 +113,9 @@ def edit_organisation(key: str):
         if call.ok:
             flash(_("Profil mis à jour."), "success")
             return redirect(url_for("main.organisation", key=org.key))
-    return render_template("staff/organisation_form.html", form=form, org=org), 400 if form.errors else 200
+    return render_template(
+        "staff/organisation_form.html", form=form, org=org, pending=pending_revision(db.session, org),
+    ), 400 if form.errors else 200
 
 
 def _render_introduction(public_id: str, *, review_form=None, message_form=None, status: int = 200):

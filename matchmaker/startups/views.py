@@ -24,9 +24,9 @@ from matchmaker.services.profiles import (
     get_organisation,
     project_matches,
     propose_profile,
-    update_profile,
     user_claims,
 )
+from matchmaker.services.revisions import latest_revision, pending_revision, propose_revision
 from matchmaker.services.shortlists import list_shortlists
 from matchmaker.startups import bp
 from matchmaker.startups.forms import ClaimForm, SavedSearchForm
@@ -78,22 +78,30 @@ def create():
 
 @bp.route("/profil", methods=["GET", "POST"])
 def profile():
-    """Edit the description, competences and certifications of the user's organisation."""
+    """Propose changes to the organisation's profile: staff review them, the live profile stays until then."""
     user = current_account()
     org = user.organisation
     if org is None:
         raise NotFound(_("Votre compte n'est rattaché à aucune organisation."))
+    pending = pending_revision(db.session, org)
     form = ProfileForm()
     del form.message
     if request.method == "GET":
-        form.fill(org)
+        if pending is not None:
+            form.fill_values(pending.proposed)
+        else:
+            form.fill(org)
     elif form.validate_on_submit():
         with service_call(form, catch=(InvalidQuery,)) as call:
-            update_profile(current_app.extensions["matchmaker"], db.session, user, org, form.to_input())
+            propose_revision(db.session, user, org, form.to_input())
         if call.ok:
-            flash(_("Profil mis à jour : il est pris en compte par la recherche."), "success")
-            return redirect(url_for("startups.index"))
-    return render_template("startups/profile_form.html", form=form, org=org), 400 if form.errors else 200
+            flash(_("Modification envoyée : elle est en attente de validation par l'équipe ; la fiche en ligne reste "
+                    "inchangée d'ici là."), "success")
+            return redirect(url_for("startups.profile"))
+    return render_template(
+        "startups/profile_form.html", form=form, org=org, pending=pending,
+        last=None if pending is not None else latest_revision(db.session, org),
+    ), 400 if form.errors else 200
 
 
 @bp.get("/correspondances")

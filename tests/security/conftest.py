@@ -27,7 +27,8 @@ from matchmaker.services.alerts import create_saved_search
 from matchmaker.services.catalogue import store_records
 from matchmaker.services.introductions import request_introduction, staff_review
 from matchmaker.services.needs import NeedInput, create_need, submit_need, validate_need
-from matchmaker.services.profiles import claim_profile, get_organisation
+from matchmaker.services.profiles import ProfileInput, claim_profile, get_organisation
+from matchmaker.services.revisions import propose_revision
 from matchmaker.services.shortlists import add_entry, create_shortlist
 from tests.support.apps import create_test_app
 
@@ -136,6 +137,9 @@ def _build(world: World) -> None:
     _build_events(world, users, engine)
     ids["intro_id"] = str(db.session.scalar(select(Introduction.id).where(Introduction.public_id == ids["intro"])))
     ids["user"] = users["buyer2"].public_id
+    proposal = ProfileInput(name="HEMARINA SA", kind="startup", certifications=("ISO 13485",),
+                            description="Transporteur d'oxygène d'origine marine pour la préservation des greffons.")
+    ids["revision"] = propose_revision(db.session, users["startup"], startup_org, proposal).public_id
 
 
 def _build_events(world: World, users: dict[str, User], engine) -> None:

@@ -95,27 +95,6 @@ def test_staff_rejects_a_claim_with_a_reason(login, app, org_key):
     assert "Non vérifiable" in login("startup").get("/start-up/").get_data(as_text=True)
 
 
-def test_startup_edits_its_profile_and_search_follows(login, app, org_key, user_id):
-    key = org_key("startup")
-    with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.key == key))
-        db.session.get(User, user_id("startup")).organisation_id = org.id
-        org.claimed = True
-        db.session.commit()
-    client = login("startup")
-    form = client.get("/start-up/profil")
-    assert form.status_code == 200
-    edit = {**PROFILE, "name": "Renamed Start-up"}
-    del edit["message"]
-    edit["description"] = "Robot chirurgical miniaturisé pour la microchirurgie de l'oreille interne (cochlée)."
-    assert client.post("/start-up/profil", data=edit).status_code == 302
-    found = client.get("/api/search?q=robot+microchirurgie+cochl%C3%A9e&kind=startup&limit=3").json
-    assert found["results"][0]["organisation"]["key"] == key
-    certified = client.get("/api/search?q=robot+microchirurgie&certification=ISO+13485&limit=3").json
-    assert [r["organisation"]["key"] for r in certified["results"]] == [key]
-    assert login("startup2").get("/start-up/profil").status_code == 404  # no organisation yet
-
-
 def test_startup_sees_labs_and_platforms_for_its_project(login, app, org_key, user_id):
     key = org_key("startup")
     with app.app_context():
