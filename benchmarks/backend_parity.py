@@ -23,7 +23,7 @@ from pathlib import Path
 
 from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT
-from matchmaker.services.indexing import IncrementalSearchEngine
+from matchmaker.services.search.indexing import IncrementalSearchEngine
 
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "eval"
 METRICS = ("recall_at_10", "mrr", "ndcg_at_10", "recall_at_50")

@@ -22,7 +22,7 @@ from scale_worker import peak_rss_mib, percentiles, time_queries
 
 from matchmaker.ranking import EvidenceDoc, HybridMatcher
 from matchmaker.ranking.backends import HnswDenseBackend
-from matchmaker.services.indexing import apply_changes, fit_streaming
+from matchmaker.services.search.indexing import apply_changes, fit_streaming
 
 
 class LookupEncoder:

@@ -110,7 +110,7 @@ def load_postgres(uri: str, corpus: Path, size: int, encoder: str, workers: int,
     import matchmaker.models  # noqa: F401
     from matchmaker.extensions import db
     from matchmaker.schema import upgrade
-    from matchmaker.services.vectors import copy_embeddings, create_hnsw_index
+    from matchmaker.services.search.vectors import copy_embeddings, create_hnsw_index
 
     engine = create_engine(uri)
     with engine.connect() as connection:  # the schema of the migrations, HNSW index included
@@ -182,7 +182,7 @@ def load_postgres(uri: str, corpus: Path, size: int, encoder: str, workers: int,
 
 def postgres_insert_latency(engine, dim: int, count: int = 20) -> dict:
     """Insert ``count`` new evidence rows with their vectors one by one (HNSW updated in place)."""
-    from matchmaker.services.vectors import vector_literal
+    from matchmaker.services.search.vectors import vector_literal
 
     rng = np.random.default_rng(7)
     samples = []
@@ -256,7 +256,7 @@ def build(job: dict) -> tuple[dict, object]:
     elif backend_name == "pgvector":
         from sqlalchemy import create_engine
 
-        from matchmaker.services.vectors import PgvectorDenseBackend
+        from matchmaker.services.search.vectors import PgvectorDenseBackend
 
         result.update(load_postgres(job["uri"], corpus, size, "bench", job["pg_workers"], job["pg_memory"]))
         engine = create_engine(job["uri"], pool_size=10, max_overflow=0)

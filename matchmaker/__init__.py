@@ -217,7 +217,7 @@ def register_engine(app: Flask) -> None:
     Catalogue changes are applied to the served index in place (new or edited evidence is searchable on
     the next search, without a rebuild); a large change falls back to a full, atomically swapped rebuild.
     """
-    from matchmaker.services.indexing import IncrementalSearchEngine
+    from matchmaker.services.search.indexing import IncrementalSearchEngine
 
     app.extensions["matchmaker"] = IncrementalSearchEngine(
         models_dir=app.config["MODELS_DIR"],

@@ -16,7 +16,7 @@ from matchmaker.cli.support import ensure_ready, require_schema, search_engine
 from matchmaker.errors import InvalidQuery
 from matchmaker.extensions import db
 from matchmaker.models import Organisation
-from matchmaker.services.engine import RERANKER_FILE
+from matchmaker.services.search.engine import RERANKER_FILE
 
 cli = AppGroup("quality", help=__doc__)
 
@@ -27,7 +27,7 @@ cli = AppGroup("quality", help=__doc__)
               help="Organisations ranked: RNSR structures, companies, or every organisation.")
 def evaluate_command(path: Path, pool: str) -> None:
     """Evaluate the default ranking on a JSON-lines file of queries (last line: JSON metrics)."""
-    from matchmaker.services.evaluation import evaluate, pool_of, read_queries
+    from matchmaker.services.search.evaluation import evaluate, pool_of, read_queries
 
     try:
         queries = read_queries(path)

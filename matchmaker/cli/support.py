@@ -14,7 +14,7 @@ from matchmaker.models import Organisation
 from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
 from matchmaker.schema import SchemaDriftError, current_revision, head_revision, upgrade
 from matchmaker.services.catalogue import count_organisations, import_bundled
-from matchmaker.services.engine import SearchEngine
+from matchmaker.services.search.engine import SearchEngine
 
 
 def search_engine() -> SearchEngine:

@@ -16,12 +16,12 @@ from matchmaker.links import external_url
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
 from matchmaker.services import dashboard_tables as tables
-from matchmaker.services.competences import competence_map as cluster_competences
-from matchmaker.services.competences import served_matcher
 from matchmaker.services.coverage import demand_supply, engine_weights
 from matchmaker.services.domains import DOMAINS
 from matchmaker.services.freshness import REASONS, freshness_report, send_reminder
 from matchmaker.services.profiles import get_organisation
+from matchmaker.services.search.competences import competence_map as cluster_competences
+from matchmaker.services.search.competences import served_matcher
 from matchmaker.vocabulary import PROFILE_KINDS
 
 MAP_LAYERS = ("organisations", "needs")

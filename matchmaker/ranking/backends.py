@@ -7,7 +7,7 @@ Rows are numbered like the matcher's evidence table; ``add`` appends rows and ``
 the way ``np.delete`` does, so an incremental update keeps both numberings equal.
 
 Backends here are framework-free: an exact numpy one (the embedded default) and an optional faiss HNSW
-graph. The PostgreSQL + pgvector backend lives in ``matchmaker.services.vectors``.
+graph. The PostgreSQL + pgvector backend lives in ``matchmaker.services.search.vectors``.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ from matchmaker.models import (
 )
 from matchmaker.ranking.text import analyse
 from matchmaker.services import audit
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.search import SearchRequest, parse_search_request, search_organisations
+from matchmaker.services.search.engine import SearchEngine
 
 logger = logging.getLogger("matchmaker.outbox")
 

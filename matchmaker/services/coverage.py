@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from matchmaker.models import Need, NeedStatus, Organisation, Suggestion, SuggestionStatus, User
 from matchmaker.ranking.settings import merge_settings, resolve_weights
 from matchmaker.services.domains import UNCLASSIFIED, UNKNOWN_REGION, OrganisationCategories, organisation_categories
-from matchmaker.services.engine import SearchEngine
+from matchmaker.services.search.engine import SearchEngine
 
 WEAK_SCORE_PER_WEIGHT = 1.6
 WEAK_PERCENTILE = 25

@@ -23,8 +23,8 @@ from matchmaker.ranking import Match
 from matchmaker.ranking.reranker import feature_row
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_user
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.needs import rank_need
+from matchmaker.services.search.engine import SearchEngine
 
 SUGGESTION_DEPTH = 20
 

@@ -19,11 +19,11 @@ from matchmaker.labels import (
     category_label,
 )
 from matchmaker.services import dashboard
-from matchmaker.services.competences import competence_map, served_matcher
 from matchmaker.services.coverage import coverage_gaps, demand_supply, engine_weights
 from matchmaker.services.domains import DOMAINS
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.freshness import REASONS, freshness_report
+from matchmaker.services.search.competences import competence_map, served_matcher
+from matchmaker.services.search.engine import SearchEngine
 from matchmaker.services.shortlists import escape_csv_cell
 
 FRESHNESS_EXPORT_LIMIT = 20_000

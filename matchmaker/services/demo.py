@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 from matchmaker.models import Organisation
 from matchmaker.services import curation
 from matchmaker.services.accounts import create_user, find_user
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.introductions import request_introduction
 from matchmaker.services.needs import NeedInput, create_need, submit_need, validate_need
 from matchmaker.services.profiles import claim_profile
+from matchmaker.services.search.engine import SearchEngine
 from matchmaker.services.shortlists import add_entry, create_shortlist
 from matchmaker.vocabulary import OrganisationKind
 

@@ -27,10 +27,10 @@ from matchmaker.ranking.intent import KINDS_FOR, SERVICE, SUBCONTRACTING
 from matchmaker.ranking.text import analyse, fold
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.pages import Page
 from matchmaker.services.profiles import refresh_index
 from matchmaker.services.search import parse_search_request, search_organisations
+from matchmaker.services.search.engine import SearchEngine
 from matchmaker.vocabulary import CERTIFICATIONS, SOUGHT_KINDS, EvidenceKind
 
 MIN_DESCRIPTION_WORDS = 20

@@ -46,8 +46,8 @@ from matchmaker.models import (
 )
 from matchmaker.models.events import EventRegistration
 from matchmaker.services import audit
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.profiles import refresh_index
+from matchmaker.services.search.engine import SearchEngine
 
 DELETE_CONFIRMATION = "SUPPRIMER"
 HIDDEN_FROM_ORGANISATION = (IntroductionStatus.REQUESTED.value, IntroductionStatus.REJECTED.value)

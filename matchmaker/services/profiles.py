@@ -20,8 +20,8 @@ from matchmaker.ranking.text import fold
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
 from matchmaker.services.certifications import forget_undeclared
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.search import SearchResults, parse_search_request, search_organisations
+from matchmaker.services.search.engine import SearchEngine
 from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, PROJECT_MATCH_KINDS, EvidenceKind
 
 logger = logging.getLogger(__name__)

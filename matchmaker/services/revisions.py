@@ -17,7 +17,6 @@ from matchmaker.errors import Conflict, Forbidden, InvalidQuery, NotFound
 from matchmaker.models import Organisation, ProfileRevision, RevisionStatus, User, utcnow
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.pages import Page
 from matchmaker.services.profiles import (
     ProfileInput,
@@ -27,6 +26,7 @@ from matchmaker.services.profiles import (
     profile_values,
     refresh_index,
 )
+from matchmaker.services.search.engine import SearchEngine
 
 
 def _json(data: ProfileInput) -> dict[str, object]:

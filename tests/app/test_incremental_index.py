@@ -15,8 +15,8 @@ from matchmaker.extensions import db
 from matchmaker.models import Evidence, Organisation
 from matchmaker.ranking import HybridMatcher
 from matchmaker.services.catalogue import import_profiles
-from matchmaker.services.engine import evidence_documents
-from matchmaker.services.indexing import IncrementalSearchEngine, apply_changes
+from matchmaker.services.search.engine import evidence_documents
+from matchmaker.services.search.indexing import IncrementalSearchEngine, apply_changes
 
 QUERIES = ("anticorps thérapeutiques", "microfluidique diagnostic", "imagerie médicale", "cellules souches")
 

@@ -14,8 +14,8 @@ from matchmaker.errors import Conflict
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Evidence, Organisation, OutboxMessage
 from matchmaker.ranking import EvidenceDoc, FakeEncoder, HybridMatcher
-from matchmaker.services import competences
 from matchmaker.services.freshness import freshness_report, send_reminder
+from matchmaker.services.search import competences
 
 from .conftest import NOW
 

@@ -16,7 +16,7 @@ import pytest
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.services.catalogue import store_records
-from matchmaker.services.indexing import IncrementalSearchEngine
+from matchmaker.services.search.indexing import IncrementalSearchEngine
 from tests.support.apps import create_test_app
 
 _numbers = itertools.count()

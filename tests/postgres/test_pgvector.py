@@ -11,8 +11,8 @@ from matchmaker.models import Evidence, EvidenceEmbedding
 from matchmaker.models.vectors import HNSW_INDEX
 from matchmaker.ranking import HybridMatcher
 from matchmaker.ranking.backends import DenseMoments, NumpyDenseBackend, dense_doc_scores
-from matchmaker.services.engine import evidence_documents
-from matchmaker.services.vectors import PgvectorDenseBackend, evidence_ids
+from matchmaker.services.search.engine import evidence_documents
+from matchmaker.services.search.vectors import PgvectorDenseBackend, evidence_ids
 
 pytestmark = pytest.mark.postgres
 
@@ -93,7 +93,7 @@ def test_changed_text_rewrites_its_stored_embedding(app):
 
 def test_top_n_mode_searches_through_the_hnsw_index_and_follows_changes(app):
     from matchmaker.services.catalogue import import_profiles
-    from matchmaker.services.indexing import IncrementalSearchEngine
+    from matchmaker.services.search.indexing import IncrementalSearchEngine
 
     exact_engine = app.extensions["matchmaker"]
     engine = IncrementalSearchEngine(

@@ -23,10 +23,10 @@ from matchmaker.models import (
     utcnow,
 )
 from matchmaker.services import audit
-from matchmaker.services.engine import SearchEngine
 from matchmaker.services.events.organising import local_now, require_staff
 from matchmaker.services.events.registrations import get_registration, is_member, registration_of
 from matchmaker.services.events.suggestions import pair_score
+from matchmaker.services.search.engine import SearchEngine
 
 ACTIVE = (MeetingRequestStatus.REQUESTED.value, MeetingRequestStatus.ACCEPTED.value)
 MAX_MESSAGE_CHARS = 1000

@@ -25,7 +25,7 @@ from matchmaker.models import EventRegistration, MeetingRequest, MeetingRequestS
 from matchmaker.ranking import Match, Passage, RankingError
 from matchmaker.ranking.explain import best_passage
 from matchmaker.ranking.text import analyse
-from matchmaker.services.engine import SearchEngine
+from matchmaker.services.search.engine import SearchEngine
 
 WEIGHTS = {"they_offer": 0.45, "you_offer": 0.30, "evidence": 0.25}
 ENGAGED_STATUSES = (

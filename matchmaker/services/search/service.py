@@ -20,8 +20,8 @@ from matchmaker.ranking.intent import OUTSIDE_HEALTH, SOUGHT, NeedIntent, parse_
 from matchmaker.ranking.strength import STRONG
 from matchmaker.ranking.text import fold
 from matchmaker.services.certifications import verified_organisation_keys
-from matchmaker.services.engine import OrganisationFacet, SearchEngine
 from matchmaker.services.pages import Page
+from matchmaker.services.search.engine import OrganisationFacet, SearchEngine
 from matchmaker.vocabulary import CERTIFICATION_PATTERNS, CERTIFICATIONS, ORGANISATION_KINDS, PROFILE_KINDS
 
 if TYPE_CHECKING:

@@ -28,14 +28,14 @@ from matchmaker.ranking.backends import DenseMoments
 from matchmaker.ranking.errors import IndexMissingError
 from matchmaker.ranking.profile import EvidenceTable
 from matchmaker.services.catalogue import catalogue_fingerprint
-from matchmaker.services.engine import OrganisationFacet, SearchEngine
-from matchmaker.services.matcher_changes import (
+from matchmaker.services.search.engine import OrganisationFacet, SearchEngine
+from matchmaker.services.search.matcher_changes import (
     apply_changes,
     attach_dense_backend,
     count_terms,
     fit_streaming,
 )
-from matchmaker.services.vectors import PgvectorDenseBackend, evidence_ids, is_postgresql, sync_embeddings
+from matchmaker.services.search.vectors import PgvectorDenseBackend, evidence_ids, is_postgresql, sync_embeddings
 
 logger = logging.getLogger(__name__)
 

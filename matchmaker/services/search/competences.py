@@ -35,7 +35,7 @@ from matchmaker.ranking.errors import IndexMissingError, IndexStaleError, Rankin
 from matchmaker.ranking.stopwords import STOPWORDS
 from matchmaker.ranking.text import fold, stem
 from matchmaker.services.domains import organisation_domain
-from matchmaker.services.engine import SearchEngine
+from matchmaker.services.search.engine import SearchEngine
 from matchmaker.vocabulary import EvidenceKind
 
 logger = logging.getLogger(__name__)
