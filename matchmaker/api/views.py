@@ -21,7 +21,9 @@ from matchmaker.services.search import SearchHit, search_organisations, search_r
 csrf.exempt(bp)
 
 # "lang" is the interface-language choice read by select_locale (error messages follow it).
-ALLOWED_SEARCH_PARAMS = {"q", "kind", "region", "certification", "verified", "limit", "offset", "lang", "intent"}
+ALLOWED_SEARCH_PARAMS = {
+    "q", "kind", "region", "certification", "verified", "limit", "offset", "lang", "intent", "near_region",
+}
 
 
 def organisation_summary(org: Organisation) -> dict[str, Any]:
@@ -82,7 +84,10 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
 
 @bp.get("/search")
 def search():
-    """Rank organisations for a need: GET /api/search?q=&kind=&region=&limit=&offset=."""
+    """Rank organisations for a need: GET /api/search?q=&kind=&region=&near_region=&limit=&offset=.
+
+    ``near_region`` (optional) is the searcher's region: a soft proximity prior, not a filter.
+    """
     unknown = set(request.args) - ALLOWED_SEARCH_PARAMS
     if unknown:
         raise InvalidQuery(_("Paramètre(s) inconnu(s) : %(names)s.", names=", ".join(sorted(unknown))[:200]))
@@ -105,6 +110,7 @@ def search():
                 "certification": list(search_request.certifications),
                 "verified": search_request.verified_only,
             },
+            "context": {"near_region": search_request.near_region},
             "suggested_filters": {
                 "kind": [{"value": k, "organisations": n} for k, n in results.suggestions.kinds],
                 "certification": [{"value": c, "organisations": n} for c, n in results.suggestions.certifications],

@@ -25,9 +25,18 @@ cli = AppGroup("quality", help=__doc__)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--pool", type=click.Choice(["labs", "companies", "all"]), default="labs", show_default=True,
               help="Organisations ranked: RNSR structures, companies, or every organisation.")
-def evaluate_command(path: Path, pool: str) -> None:
+@click.option(
+    "--context",
+    type=click.Choice(["none", "line", "ilab"]),
+    default="none",
+    show_default=True,
+    help="none: rank on the text alone (measures the ranker); line: apply the searcher's region a line "
+    'declares ("context": {"region": ...}); ilab: as line, and lines with an ilab_uid get the region of '
+    "that i-Lab start-up.",
+)
+def evaluate_command(path: Path, pool: str, context: str) -> None:
     """Evaluate the default ranking on a JSON-lines file of queries (last line: JSON metrics)."""
-    from matchmaker.services.search.evaluation import evaluate, pool_of, read_queries
+    from matchmaker.services.search.evaluation import evaluate, pool_of, read_queries, with_startup_regions
 
     try:
         queries = read_queries(path)
@@ -36,11 +45,24 @@ def evaluate_command(path: Path, pool: str) -> None:
     ensure_ready(quiet=True)
     keys = db.session.execute(select(Organisation.key, Organisation.kind)).all()
     organisations = pool_of({key: kind for key, kind in keys}, pool)
-    matcher = search_engine().matcher(db.session)
+    engine = search_engine()
+    matcher = engine.matcher(db.session)
+    near = None
+    if context != "none":
+        facets = engine.facets(db.session)
+        by_region: dict[str, set[str]] = {}
+        for key, facet in facets.items():
+            if facet.region:
+                by_region.setdefault(facet.region, set()).add(key)
+        near = lambda region: by_region.get(region, set())  # noqa: E731
+        if context == "ilab":
+            queries = with_startup_regions(queries, lambda uid: getattr(facets.get(f"ilab:{uid}"), "region", None))
     with tqdm(total=len(queries), desc="requêtes", file=sys.stderr) as bar:
-        result = evaluate(matcher, queries, organisations, on_query=bar.update)
+        result = evaluate(matcher, queries, organisations, on_query=bar.update, near=near)
     result["pool_name"] = pool
-    click.echo(f"{path.name}: {result['n']} requêtes, pool {pool} : {result['pool']} organisations")
+    result["context"] = context
+    result["with_region"] = sum(1 for q in queries if q.region) if near is not None else 0
+    click.echo(f"{path.name}: {result['n']} requêtes, pool {pool} : {result['pool']} organisations, contexte {context}")
     click.echo(
         f"Recall@10 {result['recall_at_10']:.3f}  MRR {result['mrr']:.3f}  "
         f"nDCG@10 {result['ndcg_at_10']:.3f}  Recall@50 {result['recall_at_50']:.3f}"

@@ -46,6 +46,7 @@ def index():
             selected_kinds=request.args.getlist("kind"),
             selected_regions=request.args.getlist("region"),
             selected_certifications=request.args.getlist("certification"),
+            near_region=request.args.get("near_region") or "",
         ),
         status,
     )

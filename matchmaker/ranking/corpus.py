@@ -46,17 +46,19 @@ def evidence_docs(records: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> l
 
 @dataclass(frozen=True)
 class EvalQuery:
-    """One evaluation query: text, relevant organisation ids and the source refs to leave out."""
+    """One evaluation query: text, relevant organisation ids, the source refs to leave out, the searcher's region."""
 
     qid: str
     query: str
     relevant: tuple[str, ...]
     exclude_source_refs: tuple[str, ...]
+    region: str | None = None
 
 
 def read_eval_set(path: Path) -> list[EvalQuery]:
     """Read an eval JSONL file: ``qid``, ``query``, ``relevant_org_keys`` and/or ``relevant_rnsr_ids``, optional
-    ``exclude_source_refs`` and ``ilab_uid`` (both left out of every profile while ranking the line)."""
+    ``exclude_source_refs`` and ``ilab_uid`` (both left out of every profile while ranking the line) and ``context``
+    (``{"region": ...}``, the searcher's region)."""
     queries = []
     with open(path, encoding="utf-8") as handle:
         for line in handle:
@@ -72,6 +74,7 @@ def read_eval_set(path: Path) -> list[EvalQuery]:
                     query=row["query"],
                     relevant=tuple(dict.fromkeys(relevant)),
                     exclude_source_refs=tuple(dict.fromkeys(excluded)),
+                    region=(row.get("context") or {}).get("region"),
                 )
             )
     return queries

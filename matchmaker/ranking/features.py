@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matchmaker.ranking.backends import dense_doc_scores
+from matchmaker.ranking.bilingual import lexical_query
 from matchmaker.ranking.lexical import bm25_scores, cosine_scores, query_terms
 from matchmaker.ranking.scoring import aggregate, segment_max, zscore
 from matchmaker.ranking.settings import KIND_GROUPS
@@ -29,6 +30,9 @@ DENSE_FEATURES = (
     "dense_org",
 )
 FEATURE_NAMES = (*LEXICAL_FEATURES, *DENSE_FEATURES, *PRIORS)
+"""Text features: what the ranker measures without knowing who searches."""
+CONTEXT_FEATURES = ("same_region",)
+"""The searcher's declared context, a soft prior added to the text score (raw 0/1, not standardised)."""
 
 
 @dataclass
@@ -92,7 +96,8 @@ def _removed_counts(
 def _lexical(matcher: HybridMatcher, query: str, removed: np.ndarray) -> tuple[np.ndarray, ...]:
     """Return BM25 per evidence, BM25 per organisation profile, query columns (leave-one-out)."""
     settings, table = matcher.settings_, matcher.table_
-    columns, weights = query_terms(analyse(query), matcher.vocabulary_)
+    text = lexical_query(query) if settings["translate_queries"] else query
+    columns, weights = query_terms(analyse(text), matcher.vocabulary_)
     doc_removed, org_removed = _removed_counts(matcher, removed, columns)
     removed_lengths = np.zeros(table.n_docs, np.float32)
     removed_lengths[removed] = matcher.lengths_[removed]
@@ -171,8 +176,12 @@ def compute_features(
     query: str,
     candidate_orgs: Collection[str] | None,
     exclude_source_refs: Collection[str],
+    near: Collection[str] | None = None,
 ) -> QueryFeatures:
-    """Score every organisation of a fitted matcher for one query."""
+    """Score every organisation of a fitted matcher for one query.
+
+    ``near``: organisations in the searcher's region (None: no context); they get the ``same_region`` prior.
+    """
     settings, table = matcher.settings_, matcher.table_
     removed = table.excluded_rows(exclude_source_refs)
     valid = np.ones(table.n_docs, bool)
@@ -218,6 +227,8 @@ def compute_features(
         for name in [n for n in raw if n.endswith("_record")]:
             raw[name] = np.where(unsupported, float(raw[name][candidates].min()), raw[name]).astype(np.float32)
     org = {name: zscore(values, candidates) for name, values in raw.items()}
+    if near is not None:
+        raw["same_region"] = org["same_region"] = table.org_mask(near).astype(np.float32)
     return QueryFeatures(
         org=org,
         raw=raw,

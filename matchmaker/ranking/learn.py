@@ -7,7 +7,7 @@ Health-domain linked projects are never used: they are the evaluation population
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,18 +62,27 @@ def training_queries(records: Iterable[Mapping[str, Any]], short: bool = True) -
 
 
 def collect(
-    matcher: HybridMatcher, queries: Sequence[EvalQuery], pool: Sequence[str], names: Sequence[str]
+    matcher: HybridMatcher,
+    queries: Sequence[EvalQuery],
+    pool: Sequence[str],
+    names: Sequence[str],
+    near: Callable[[Any], Collection[str] | None] | None = None,
 ) -> list[QueryGroup]:
-    """Compute the standardised candidate features of each query (features missing from the index = 0)."""
+    """Compute the standardised candidate features of each query (features missing from the index = 0).
+
+    ``near`` gives a query's same-region organisations (the searcher's context), or None for text only.
+    """
     groups = []
     for query in queries:
-        found = matcher.features(query.query, pool, query.exclude_source_refs)
+        context = near(query) if near is not None else None
+        found = matcher.features(query.query, pool, query.exclude_source_refs, context)
         rows = np.flatnonzero(found.candidates)
         zero = np.zeros(rows.size, np.float32)
         features = np.stack([found.org[n][rows] if n in found.org else zero for n in names], axis=1)
         relevant = {matcher.table_.org_index[r] for r in query.relevant if r in matcher.table_.org_index}
         labels = np.isin(rows, list(relevant))
-        groups.append(QueryGroup(query.qid.split("#")[0], features, labels, len(relevant)))
+        group = getattr(query, "group", None) or query.qid.split("#")[0]
+        groups.append(QueryGroup(group, features, labels, len(relevant)))
     return groups
 
 
@@ -139,19 +148,37 @@ def fit_blended_weights(groups: Sequence[QueryGroup], names: Sequence[str], C: f
     return blend_weights(groups, names, pairwise, fit_window_weights(groups, names, pairwise, window_C))
 
 
-def evaluate(groups: Sequence[QueryGroup], names: Sequence[str], weights: Mapping[str, float]) -> dict[str, float]:
-    """Return mean MRR and Recall@10 of the weighted candidate scores (missing relevant = not found)."""
+def per_query(
+    groups: Sequence[QueryGroup], names: Sequence[str], weights: Mapping[str, float]
+) -> dict[str, np.ndarray]:
+    """Return each query's MRR, Recall@10 and nDCG@10 under the weighted candidate scores.
+
+    A relevant organisation missing from the candidates counts as not found; a query without relevant
+    organisations in the pool scores 0.
+
+    Returns:
+        metric name -> (len(groups),) float64.
+    """
     vector = _vector(weights, names)
-    mrr, recall = [], []
-    for group in groups:
+    out = {name: np.zeros(len(groups)) for name in ("MRR", "R@10", "nDCG@10")}
+    for i, group in enumerate(groups):
         if group.n_relevant == 0:
             continue
         scores = group.features @ vector
         order = np.argsort(-scores, kind="stable")
         ranks = np.flatnonzero(group.labels[order]) + 1
-        mrr.append(1.0 / ranks[0] if ranks.size else 0.0)
-        recall.append(float((ranks <= 10).sum()) / group.n_relevant)
-    return {"MRR": float(np.mean(mrr)), "R@10": float(np.mean(recall))}
+        out["MRR"][i] = 1.0 / ranks[0] if ranks.size else 0.0
+        out["R@10"][i] = float((ranks <= 10).sum()) / group.n_relevant
+        ideal = np.sum(1.0 / np.log2(np.arange(min(group.n_relevant, 10)) + 2))
+        out["nDCG@10"][i] = float(np.sum(1.0 / np.log2(ranks[ranks <= 10] + 1))) / ideal
+    return out
+
+
+def evaluate(groups: Sequence[QueryGroup], names: Sequence[str], weights: Mapping[str, float]) -> dict[str, float]:
+    """Return mean MRR and Recall@10 of the weighted candidate scores (missing relevant = not found)."""
+    answered = [g for g in groups if g.n_relevant]
+    values = per_query(answered, names, weights)
+    return {"MRR": float(np.mean(values["MRR"])), "R@10": float(np.mean(values["R@10"]))}
 
 
 def cross_validate(
@@ -175,3 +202,49 @@ def cross_validate(
             scores.append(evaluate(test, names, fit(train, names, C)))
         results[C] = {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}
     return results
+
+
+CONTEXT_GRID = tuple(round(0.5 * i, 1) for i in range(17))
+"""Weights tried for a context prior (0 to 8 fused-score units; the fused text score spreads about 2 units)."""
+
+
+def fit_context_weight(
+    groups: Sequence[QueryGroup],
+    names: Sequence[str],
+    text_weights: Mapping[str, float],
+    feature: str,
+    grid: Sequence[float] = CONTEXT_GRID,
+    tolerance: float = 0.01,
+) -> float:
+    """Return the smallest weight of one context prior whose MRR is within ``tolerance`` of the best.
+
+    The prior is added to fixed text weights learned without it, so the text-only ranking never depends on it.
+    The tolerance keeps the prior soft: past a point a larger weight turns it into a filter for no real gain.
+    """
+    scores = []
+    for weight in grid:
+        values = per_query(groups, names, {**text_weights, feature: weight})
+        scores.append(float(np.mean(values["MRR"])))
+    best = max(scores)
+    return float(next(w for w, score in zip(grid, scores, strict=True) if score >= best - tolerance))
+
+
+def select_features(groups: Sequence[QueryGroup], names: Sequence[str], keep: Sequence[str]) -> list[QueryGroup]:
+    """Return the groups with only the ``keep`` feature columns (in that order)."""
+    columns = [list(names).index(n) for n in keep]
+    return [QueryGroup(g.group, g.features[:, columns], g.labels, g.n_relevant) for g in groups]
+
+
+def with_context_prior(
+    fit: Callable[[Sequence[QueryGroup], Sequence[str]], Mapping[str, float]],
+    text_names: Sequence[str],
+    feature: str = "same_region",
+) -> Callable[[Sequence[QueryGroup], Sequence[str]], dict[str, float]]:
+    """Return a fit that learns the text weights on ``text_names`` alone, then the prior's weight on top."""
+
+    def fit_all(groups: Sequence[QueryGroup], names: Sequence[str]) -> dict[str, float]:
+        weights = dict(fit(select_features(groups, names, text_names), text_names))
+        weights[feature] = fit_context_weight(groups, names, weights, feature)
+        return weights
+
+    return fit_all

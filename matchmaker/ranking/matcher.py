@@ -16,7 +16,7 @@ from matchmaker.ranking.cache import embed_passages
 from matchmaker.ranking.encoders import Encoder
 from matchmaker.ranking.errors import IndexStaleError, NotFittedError
 from matchmaker.ranking.explain import passages_for
-from matchmaker.ranking.features import FEATURE_NAMES, QueryFeatures, compute_features
+from matchmaker.ranking.features import CONTEXT_FEATURES, FEATURE_NAMES, QueryFeatures, compute_features
 from matchmaker.ranking.lexical import build_vocabulary, term_counts, tfidf_rows
 from matchmaker.ranking.match import EvidenceDoc, Match
 from matchmaker.ranking.profile import DIRECTORY_KIND, EvidenceTable, data_hash
@@ -170,10 +170,11 @@ class HybridMatcher:
         query: str,
         candidate_orgs: Collection[str] | None = None,
         exclude_source_refs: Collection[str] = (),
+        near: Collection[str] | None = None,
     ) -> QueryFeatures:
         """Compute every organisation feature for one query (used by search and learning to rank)."""
         self._check_fitted()
-        return compute_features(self, query, candidate_orgs, exclude_source_refs)
+        return compute_features(self, query, candidate_orgs, exclude_source_refs, near)
 
     def search(
         self,
@@ -182,6 +183,7 @@ class HybridMatcher:
         candidate_orgs: Collection[str] | None = None,
         exclude_source_refs: Collection[str] = (),
         explain: bool = True,
+        near: Collection[str] | None = None,
     ) -> list[Match]:
         """Return the ``k`` best organisations for ``query``, best first.
 
@@ -191,8 +193,10 @@ class HybridMatcher:
             candidate_orgs: restrict the pool to these organisation ids (None = all).
             exclude_source_refs: ignore evidence with these source refs (leave-one-out).
             explain: compute the passages (False skips them, e.g. for evaluation).
+            near: organisations in the searcher's region (context prior, learned weight ``same_region``);
+                None searches on the text alone.
         """
-        ranked, _ = self.search_with_thin(query, k, 0, candidate_orgs, exclude_source_refs, explain)
+        ranked, _ = self.search_with_thin(query, k, 0, candidate_orgs, exclude_source_refs, explain, near)
         return ranked
 
     def search_with_thin(
@@ -203,6 +207,7 @@ class HybridMatcher:
         candidate_orgs: Collection[str] | None = None,
         exclude_source_refs: Collection[str] = (),
         explain: bool = True,
+        near: Collection[str] | None = None,
     ) -> tuple[list[Match], list[Match]]:
         """Return the ``k`` best organisations and, apart, the ``k_thin`` best profiles too thin to judge.
 
@@ -213,7 +218,7 @@ class HybridMatcher:
         self._check_fitted()
         if not analyse(query):
             return [], []
-        found = self.features(query, candidate_orgs, exclude_source_refs)
+        found = self.features(query, candidate_orgs, exclude_source_refs, near)
         scores = fuse(found.org, self.settings_["weights"])
         best = top_k(scores, k, found.candidates & found.sufficient)
         if best.size < k:
@@ -245,7 +250,13 @@ class HybridMatcher:
         contributing = [r for r in order if found.doc_combined[r] > 0] or list(order[:1])
         shown = [r for r in contributing if self.table_.kinds[r] not in HIDDEN_KINDS]
         evidence = [(self.table_.ids[r], self.table_.texts[r]) for r in shown]
-        signals = self.strength_signals(found, org, score, rank)
+        # the strength reads the text alone: a context prior (the searcher's region) moves ranks, not confidence
+        prior = sum(
+            float(self.settings_["weights"].get(name, 0.0)) * float(found.org[name][org])
+            for name in CONTEXT_FEATURES
+            if name in found.org
+        )
+        signals = self.strength_signals(found, org, score - prior, rank)
         sufficient = bool(found.sufficient[org])
         model = self.strength_model_
         confidence = model.probability(signals) if model is not None and sufficient else None
@@ -255,7 +266,9 @@ class HybridMatcher:
         return Match(
             org_id=self.table_.org_ids[org],
             score=score,
-            parts={name: float(found.org[name][org]) for name in FEATURE_NAMES if name in found.org},
+            parts={
+                name: float(found.org[name][org]) for name in (*FEATURE_NAMES, *CONTEXT_FEATURES) if name in found.org
+            },
             passages=passages_for(evidence, found.term_weights, self.settings_["max_passages"]) if explain else (),
             evidence_ids=tuple(self.table_.ids[r] for r in contributing),
             sufficient=sufficient,

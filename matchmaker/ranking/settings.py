@@ -24,6 +24,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "k1": 1.2,
     "b": 0.75,
     "org_b": 0.5,
+    # an English need's lexical query gets the French words of its key terms (ranking/bilingual.py)
+    "translate_queries": True,
     # dense: characters of each evidence text given to the encoder (None = all); 500 keeps quality, ~1.5x faster
     "dense_max_chars": 500,
     # dense scores: None = every evidence row (exact); n = the n best rows of an approximate backend

@@ -32,3 +32,5 @@ certifie certifiee certifies certifiees certified
 """
 
 STOPWORDS: frozenset[str] = frozenset((_FRENCH + _ENGLISH + _NEEDS).split())
+FRENCH_STOPWORDS: frozenset[str] = frozenset(_FRENCH.split())
+ENGLISH_STOPWORDS: frozenset[str] = frozenset(_ENGLISH.split())

@@ -295,12 +295,17 @@ def project_matches(
     limit: int = 20,
     max_chars: int,
     max_results: int,
+    near_own_region: bool = True,
 ) -> SearchResults:
-    """Rank the labs and platforms that match an organisation's own project."""
+    """Rank the labs and platforms that match an organisation's own project.
+
+    By default labs of the organisation's region get the soft proximity prior (``near_own_region``).
+    """
     chosen = [k for k in kinds if k in PROJECT_MATCH_KINDS] or list(PROJECT_MATCH_KINDS)
     request = parse_search_request(
         project_text(org)[:max_chars], kinds=chosen, limit=limit, offset=offset,
         max_chars=max_chars, max_results=max_results,
+        near_region=org.region if near_own_region and canonical_region(org.region) else None,
     )
     results = search_organisations(engine, session, request)
     results.items = [hit for hit in results.items if hit.organisation.id != org.id]

@@ -112,13 +112,16 @@ def matches():
     if org is None:
         raise NotFound(_("Votre compte n'est rattaché à aucune organisation."))
     config = current_app.config
+    # on by default (the start-up's region counts); the form sends 0 and, when ticked, 1
+    switch = request.args.getlist("proximite")
+    near_own_region = "1" in switch if switch else True
     results = project_matches(
         current_app.extensions["matchmaker"], db.session, org, kinds=request.args.getlist("kind"),
         offset=offset_arg(), limit=config["PAGE_SIZE"], max_chars=config["MAX_QUERY_CHARS"],
-        max_results=config["MAX_RESULTS"],
+        max_results=config["MAX_RESULTS"], near_own_region=near_own_region,
     )
     return render_template(
-        "startups/matches.html", org=org, results=results, kinds=PROJECT_MATCH_KINDS,
+        "startups/matches.html", org=org, results=results, kinds=PROJECT_MATCH_KINDS, near_own_region=near_own_region,
         selected_kinds=request.args.getlist("kind"), filter_tags=filter_tags({"kind": KIND_LABELS}),
         reset_filters_url=reset_url(("kind",)), shortlists=list_shortlists(db.session, user),
     )

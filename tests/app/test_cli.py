@@ -62,6 +62,29 @@ def test_evaluate_prints_metrics_and_a_final_json_line(app, runner, tmp_path):
     assert last["mrr"] < leaky["mrr"]
 
 
+def test_evaluate_applies_the_searchers_region_only_when_asked(app, runner, tmp_path):
+    lines = _spin_off_queries(app)
+    with app.app_context():
+        regions = dict(db.session.execute(select(Organisation.key, Organisation.region)).all())
+    for line in lines:
+        line.pop("ilab_uid")
+    lines[0]["context"] = {"region": "bretagne"}  # any spelling a person types
+    path = tmp_path / "queries.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+
+    def last_line(*options):
+        return json.loads(runner.invoke(args=["evaluate", str(path), *options]).output.strip().splitlines()[-1])
+
+    text_only, declared = last_line(), last_line("--context", "line")
+    assert text_only["context"] == "none" and text_only["with_region"] == 0
+    assert declared["context"] == "line" and declared["with_region"] == 1
+    for line in lines:
+        line.pop("context", None)
+        line["ilab_uid"] = next(k.removeprefix("ilab:") for k, r in regions.items() if k.startswith("ilab:") and r)
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    assert last_line("--context", "ilab")["with_region"] == len(lines)
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
@@ -69,6 +92,7 @@ def test_evaluate_prints_metrics_and_a_final_json_line(app, runner, tmp_path):
         ('{"qid": "a", "query": "x"}\n', "relevant_rnsr_ids"),
         ("\n", "aucune requête"),
         ('{"qid": "a", "query": "x", "relevant_rnsr_ids": "123"}\n', "liste"),
+        ('{"qid": "a", "query": "x", "relevant_rnsr_ids": ["1"], "context": {"region": "Atlantide"}}\n', "context"),
     ],
 )
 def test_evaluate_rejects_malformed_files(runner, tmp_path, content, message):

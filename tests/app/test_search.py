@@ -50,6 +50,23 @@ def test_api_kind_and_region_filters_are_applied(client):
     assert regions == {"Île-de-France"}
 
 
+def test_api_near_region_is_a_soft_prior_not_a_filter(client):
+    params = {"q": "recherche biomédicale", "limit": 30}
+    text_only = client.get("/api/search", query_string=params).get_json()
+    near = client.get("/api/search", query_string={**params, "near_region": "ile-de-france"}).get_json()
+    assert text_only["context"] == {"near_region": None} and near["context"] == {"near_region": "Île-de-France"}
+    regions = [r["organisation"]["region"] for r in near["results"]]
+    assert "Île-de-France" in regions and set(regions) != {"Île-de-France"}  # others are still ranked
+    for result in near["results"]:
+        same = result["organisation"]["region"] == "Île-de-France"
+        assert result["score_parts"]["same_region"] == (1.0 if same else 0.0)
+    assert all("same_region" not in r["score_parts"] for r in text_only["results"])
+    bad = client.get("/api/search", query_string={**params, "near_region": "Atlantis"})
+    assert bad.status_code == 400 and "Région inconnue" in bad.get_json()["error"]["message"]
+    page = client.get("/", query_string={"q": "recherche biomédicale", "near_region": "Île-de-France"})
+    assert page.status_code == 200 and "même région" in page.get_data(as_text=True)
+
+
 def test_api_pagination_does_not_repeat_results(client):
     first = client.get("/api/search", query_string={"q": "cellules", "limit": 5}).get_json()
     second = client.get("/api/search", query_string={"q": "cellules", "limit": 5, "offset": 5}).get_json()

@@ -66,12 +66,12 @@ def test_collect_builds_one_group_per_query(docs, fake_encoder):
 
 
 def test_learned_weights_name_known_features():
-    from matchmaker.ranking.features import FEATURE_NAMES
+    from matchmaker.ranking.features import CONTEXT_FEATURES, FEATURE_NAMES
     from matchmaker.ranking.learned_weights import LEARNED_WEIGHTS
 
     assert {"lexical", "e5"} <= set(LEARNED_WEIGHTS)
     for weights in LEARNED_WEIGHTS.values():
-        assert set(weights) <= set(FEATURE_NAMES)
+        assert set(weights) <= {*FEATURE_NAMES, *CONTEXT_FEATURES}
 
 
 def _page_groups(seed: int = 0, n: int = 60) -> list[QueryGroup]:

@@ -137,3 +137,22 @@ def test_prime_queries_caches_query_vectors_on_disk(tmp_path, docs, fake_encoder
     assert (tmp_path / "fake.queries.npy").exists()
     expected = fake_encoder.encode_queries(["cancer"])[0]
     assert np.allclose(matcher.query_vector("cancer"), expected)
+
+
+def test_region_prior_is_soft_explained_and_off_without_context(docs, fake_encoder):
+    from matchmaker.ranking.features import CONTEXT_FEATURES
+
+    matcher = HybridMatcher(encoder=fake_encoder).fit(docs)
+    query = "imagerie médicale et microfluidique pour le diagnostic"
+    text_only = matcher.search(query, k=4, explain=False)
+    assert all("same_region" not in m.parts for m in text_only)
+    last = text_only[-1].org_id
+    matcher.settings_["weights"] = {**matcher.settings_["weights"], "same_region": 0.0}
+    assert [m.org_id for m in matcher.search(query, k=4, explain=False, near={last})] == [
+        m.org_id for m in text_only
+    ]
+    matcher.settings_["weights"]["same_region"] = 100.0
+    boosted = matcher.search(query, k=4, explain=False, near={last})
+    assert boosted[0].org_id == last and boosted[0].parts["same_region"] == 1.0
+    assert {m.org_id for m in boosted} == {m.org_id for m in text_only}  # a prior reorders, never adds
+    assert "same_region" in CONTEXT_FEATURES

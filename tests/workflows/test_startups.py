@@ -113,6 +113,27 @@ def test_startup_sees_labs_and_platforms_for_its_project(login, app, org_key, us
     assert login("buyer").get("/start-up/correspondances").status_code == 403
 
 
+def test_startup_matches_favour_its_region_by_default_and_can_switch_it_off(login, app, org_key, user_id):
+    key = org_key("startup")
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.key == key))
+        org.region = "Île-de-France"
+        db.session.get(User, user_id("startup")).organisation_id = org.id
+        db.session.commit()
+        engine = app.extensions["matchmaker"]
+        near = project_matches(engine, db.session, org, max_chars=4000, max_results=100)
+        text_only = project_matches(engine, db.session, org, max_chars=4000, max_results=100, near_own_region=False)
+    assert near.request.near_region == "Île-de-France" and text_only.request.near_region is None
+    same = [h for h in near.hits if h.organisation.region == "Île-de-France"]
+    assert same and all(h.match.parts["same_region"] == 1.0 for h in same)
+    assert all("same_region" not in h.match.parts for h in text_only.hits)
+    client = login("startup")
+    page = client.get("/start-up/correspondances").get_data(as_text=True)
+    assert "même région" in page and 'name="proximite" value="1" checked' in page
+    off = client.get("/start-up/correspondances?proximite=0").get_data(as_text=True)
+    assert "même région" not in off and 'name="proximite" value="1" checked' not in off
+
+
 def test_saved_search_alerts_on_new_matching_profiles_and_needs(login, app, make_need, caplog):
     client = login("startup")
     prefilled = client.get("/start-up/recherches?q=capteurs+optiques&kind=startup").get_data(as_text=True)

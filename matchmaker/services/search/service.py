@@ -70,6 +70,8 @@ class SearchRequest:
     kinds_chosen: bool = False
     excluded: frozenset[str] = frozenset()  # organisation keys never to return (rejected by staff for a need)
     verified_only: bool = False  # the certifications asked for must be verified by staff, not only declared
+    near_region: str | None = None
+    """The searcher's region: a soft proximity prior (same-region organisations rank a little higher)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def parse_search_request(
     max_results: int,
     sought: str | None = None,
     verified_only: bool = False,
+    near_region: str | None = None,
 ) -> SearchRequest:
     """Validate raw parameters and return a SearchRequest, or raise InvalidQuery with a clear message."""
     text = " ".join((query or "").split())
@@ -186,6 +189,9 @@ def parse_search_request(
         raise InvalidQuery(_l("limit doit être entre 1 et %(max)d.", max=max_results), field="limit")
     if not 0 <= start <= 10 * max_results:
         raise InvalidQuery(_l("offset doit être entre 0 et %(max)d.", max=10 * max_results), field="offset")
+    near = canonical_region(near_region) if near_region else None
+    if near_region and near is None:
+        raise InvalidQuery(_l("Région inconnue : %(region)s.", region=near_region[:60]), field="near_region")
     return SearchRequest(
         query=text,
         kinds=wanted_kinds or DEFAULT_KINDS,
@@ -196,6 +202,7 @@ def parse_search_request(
         offset=start,
         sought=sought or None,
         kinds_chosen=bool(wanted_kinds),
+        near_region=near,
     )
 
 
@@ -206,7 +213,8 @@ def search_request_from_args(
     max_chars: int,
     max_results: int,
 ) -> SearchRequest:
-    """Validate a search given as query-string arguments: q, kind, region, certification, verified, intent, ...
+    """Validate a search given as query-string arguments: q, kind, region, certification, verified, intent,
+    near_region, ...
 
     ``limit`` fixes the page size (the search page); by default the ``limit`` argument gives it (the API).
     """
@@ -221,6 +229,7 @@ def search_request_from_args(
         max_results=max_results,
         sought=args.get("intent"),
         verified_only=args.get("verified", "") in ("1", "on", "true", "yes"),
+        near_region=args.get("near_region"),
     )
 
 
@@ -279,6 +288,11 @@ def _candidates(
         return keys
     verified = verified_organisation_keys(session, request.certifications)
     return verified if keys is None else set(keys) & verified
+def same_region_keys(facets: Mapping[str, OrganisationFacet], region: str | None) -> set[str] | None:
+    """Return the organisations of the searcher's region (None without a region: text-only ranking)."""
+    if not region:
+        return None
+    return {key for key, facet in facets.items() if facet.region == region}
 
 
 def _band_order(match: Match) -> int:
@@ -362,6 +376,7 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
         k=max(depth + 1, RERANK_WINDOW),
         k_thin=THIN_BLOCK if request.offset == 0 else 0,
         candidate_orgs=_candidates(session, facets, request, kinds),
+        near=same_region_keys(facets, request.near_region),
     )
     matches = [m for m in matches if m.sufficient]  # thin profiles are shown apart, never in the ranking
     if reranker is not None:
