@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from matchmaker.config import PROJECT_ROOT, Config
@@ -106,11 +106,12 @@ def register_login_throttle(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """Pick the interface language: explicit choice, then account, then browser, then French."""
-    languages = ("fr", "en")
+    """Pick the interface language among LANGUAGES: explicit choice, then account, then browser, then French."""
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         # CLI commands and jobs run in an app context only: messages are rendered in French.
-        return "fr"
+        return default
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
@@ -119,7 +120,7 @@ def select_locale() -> str:
         return session["lang"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages) or "fr"
+    return request.accept_languages.best_match(languages) or default
 
 
 def register_blueprints(app: Flask) -> None:
@@ -198,10 +199,7 @@ def register_template_helpers(app: Flask) -> None:
 
     labels.install(app)
     presenters.register(app)
-
-    @app.before_request
-    def remember_request_start() -> None:
-        g.locale_choices = ("fr", "en")
+    app.add_template_global(app.config["LANGUAGES"], "LANGUAGES")
 
 
 def register_commands(app: Flask) -> None:

@@ -28,7 +28,6 @@ class Config:
     BUNDLED_DATA = Path(os.environ.get("MATCHMAKER_BUNDLED_DATA", PROJECT_ROOT / "data" / "competences"))
     MODELS_DIR = Path(os.environ.get("MATCHMAKER_MODELS_DIR", PROJECT_ROOT / "models"))
     ENCODER = os.environ.get("MATCHMAKER_ENCODER", "e5")
-    AUTO_SETUP = os.environ.get("MATCHMAKER_AUTO_SETUP", "1") == "1"
     MAX_QUERY_CHARS = int(os.environ.get("MATCHMAKER_MAX_QUERY_CHARS", "4000"))
     # The address users reach the platform at: links in e-mails and exports are built on it, never on the Host header.
     EXTERNAL_URL = os.environ.get("MATCHMAKER_EXTERNAL_URL", "http://localhost:5000")
@@ -36,7 +35,7 @@ class Config:
     PAGE_SIZE = 20
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "fr"
-    LANGUAGES = ("fr", "en")
+    LANGUAGES = ("fr", "en")  # the interface languages, the default first
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Secure cookies: forced on here, on by themselves when EXTERNAL_URL is https (create_app), and added to every
@@ -78,7 +77,6 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ENCODER = "fake"
-    AUTO_SETUP = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     LOG_REQUESTS = False

@@ -9,6 +9,9 @@ from markupsafe import Markup, escape
 
 from matchmaker.catalogue.titles import evidence_title
 
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+"""Each interface language in its own words (the language switch's titles)."""
+
 
 def highlight(text: str, spans: Sequence[Sequence[int]]) -> Markup:
     """Return the text, HTML-escaped, with the given character spans wrapped in <mark>."""
@@ -61,3 +64,4 @@ def register(app: Flask) -> None:
     app.add_template_global(without_filter, "without_filter")
     app.add_template_global(with_filter, "with_filter")
     app.add_template_filter(evidence_title, "evidence_title")
+    app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
