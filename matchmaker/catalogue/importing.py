@@ -91,10 +91,7 @@ def _clean(value: Any) -> str:
     return " ".join(value.replace("\x00", "").split())
 
 
-def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
-    """Return a normalised organisation record, or raise ValueError with a readable reason."""
-    if not isinstance(raw, dict):
-        raise ValueError(_l("la ligne n'est pas un objet JSON / row is not an object"))
+def _check_name_kind_and_sizes(raw: dict[str, Any]) -> tuple[str, str]:
     name = _clean(raw.get("name"))
     if not name:
         raise ValueError(_l("nom manquant / missing name"))
@@ -111,9 +108,10 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
                 _l("champ '%(column)s' trop long (%(length)d > %(max)d caractères)", column=column, length=len(value),
                    max=limit)
             )
-    description_fr = (raw.get("description_fr") or "").strip() or None
-    description_en = (raw.get("description_en") or "").strip() or None
-    keywords = _split_list(raw.get("keywords"))
+    return name, kind
+
+
+def _certifications(raw: dict[str, Any]) -> list[str]:
     certifications: list[str] = []
     for value in _split_list(raw.get("certifications")):
         label = normalise_certification(value)
@@ -121,6 +119,11 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(_l("certification non reconnue '%(value)s' (connues : %(known)s)", value=value[:40],
                                 known=", ".join(CERTIFICATIONS)))
         certifications.append(label)
+    return list(dict.fromkeys(certifications))
+
+
+def _identifiers_and_contacts(raw: dict[str, Any]) -> dict[str, str]:
+    """Return the checked siren, rnsr_id, contact_email, website and source_url ("" when absent)."""
     siren = re.sub(r"\s", "", _clean(raw.get("siren")))
     if siren and not _SIREN.match(siren):
         raise ValueError(_l("SIREN invalide '%(siren)s' (9 chiffres attendus)", siren=siren[:20]))
@@ -137,18 +140,30 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     if source_url and not re.match(r"^https?://", source_url, flags=re.IGNORECASE):
         # Rendered as a link on the profile page: a javascript: or data: URL must never get there.
         raise ValueError(_l("source_url invalide '%(url)s' (http:// ou https:// attendu)", url=source_url[:60]))
-    postcode = _clean(raw.get("postcode"))
+    return {"siren": siren, "rnsr_id": rnsr_id, "contact_email": email, "website": website, "source_url": source_url}
+
+
+def _region(raw: dict[str, Any], postcode: str) -> str | None:
     region_text = _clean(raw.get("region"))
     region = canonical_region(region_text) or region_for_postcode(postcode)
     if region_text and region is None:
         raise ValueError(_l("région inconnue '%(region)s'", region=region_text[:40]))
+    return region
+
+
+def _record_key(raw: dict[str, Any], name: str, siren: str, rnsr_id: str) -> str:
     key = _clean(raw.get("key"))
     if not key:
         key = f"siren:{siren}" if siren else f"rnsr:{rnsr_id}" if rnsr_id else f"import:{_slug(name)}"
     if len(key) > 120 or not re.match(r"^[\w:.\-/]+$", key):
         raise ValueError(_l("clé invalide (lettres, chiffres, : . - / uniquement, 120 caractères au plus)"))
-    if not (description_fr or description_en or keywords or raw.get("evidence")):
-        raise ValueError(_l("aucune description ni compétence : le profil serait vide"))
+    return key
+
+
+def _evidence(
+    raw: dict[str, Any], key: str, description_fr: str | None, description_en: str | None, keywords: list[str]
+) -> list[dict[str, Any]]:
+    """Return the record's evidence: the given items, plus its descriptions and keywords not already among them."""
     evidence = list(raw.get("evidence") or [])
     known_texts = {_clean(item.get("text")) for item in evidence if isinstance(item, dict)}
     if description_fr and _clean(description_fr) not in known_texts:
@@ -163,6 +178,24 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     for item in evidence:
         if not isinstance(item, dict) or not _clean(item.get("text")) or not _clean(item.get("key")):
             raise ValueError(_l("preuve (evidence) sans clé ou sans texte"))
+    return evidence
+
+
+def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
+    """Return a normalised organisation record, or raise ValueError with a readable reason."""
+    if not isinstance(raw, dict):
+        raise ValueError(_l("la ligne n'est pas un objet JSON / row is not an object"))
+    name, kind = _check_name_kind_and_sizes(raw)
+    description_fr = (raw.get("description_fr") or "").strip() or None
+    description_en = (raw.get("description_en") or "").strip() or None
+    keywords = _split_list(raw.get("keywords"))
+    certifications = _certifications(raw)
+    checked = _identifiers_and_contacts(raw)
+    postcode = _clean(raw.get("postcode"))
+    region = _region(raw, postcode)
+    key = _record_key(raw, name, checked["siren"], checked["rnsr_id"])
+    if not (description_fr or description_en or keywords or raw.get("evidence")):
+        raise ValueError(_l("aucune description ni compétence : le profil serait vide"))
     return {
         "key": key,
         "kind": kind,
@@ -171,19 +204,19 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
         "description_fr": description_fr,
         "description_en": description_en,
         "keywords": keywords,
-        "certifications": list(dict.fromkeys(certifications)),
+        "certifications": certifications,
         "city": _clean(raw.get("city")) or None,
         "postcode": postcode or None,
         "region": region,
-        "siren": siren or None,
-        "rnsr_id": rnsr_id or None,
-        "website": website or None,
-        "contact_email": email or None,
+        "siren": checked["siren"] or None,
+        "rnsr_id": checked["rnsr_id"] or None,
+        "website": checked["website"] or None,
+        "contact_email": checked["contact_email"] or None,
         "source": _clean(raw.get("source")) or "import",
-        "source_url": source_url or None,
+        "source_url": checked["source_url"] or None,
         "links": _split_list(raw.get("links")),
         "attributes": raw.get("attributes") if isinstance(raw.get("attributes"), dict) else {},
-        "evidence": evidence,
+        "evidence": _evidence(raw, key, description_fr, description_en, keywords),
     }
 
 

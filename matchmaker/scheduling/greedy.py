@@ -79,6 +79,70 @@ def fill(problem: SchedulingProblem, slots: dict[int, int]) -> dict[int, int]:
     return filled
 
 
+class _SlotBoard:
+    """The state of a most-constrained-first placement: who is busy when, and what each meeting may still take."""
+
+    def __init__(self, problem: SchedulingProblem, todo: list[int], pins: dict[int, int]) -> None:
+        self.problem = problem
+        self.meetings = problem.meetings
+        self.todo = todo
+        self.placed: dict[int, int] = {}
+        self.busy: set[tuple[Hashable, int]] = set()
+        self.load: dict[int, int] = defaultdict(int)
+        for i, slot in pins.items():
+            self.placed[i] = slot
+            self.load[slot] += 1
+            self.busy.update((p, slot) for p in self.meetings[i].participants)
+        self.free = {i: {s for s in problem.free_slots(self.meetings[i]) if self._open(i, s)} for i in todo}
+        # demand[p, s]: how many of p's unplaced meetings could still take slot s
+        self.demand: dict[tuple[Hashable, int], int] = defaultdict(int)
+        self.of_participant: dict[Hashable, list[int]] = defaultdict(list)
+        for i in todo:
+            for p in self.meetings[i].participants:
+                self.of_participant[p].append(i)
+                for s in self.free[i]:
+                    self.demand[p, s] += 1
+        self.done: set[int] = set()
+
+    def _open(self, i: int, slot: int) -> bool:
+        participants = self.meetings[i].participants
+        return self.load[slot] < self.problem.tables and not any((p, slot) in self.busy for p in participants)
+
+    def close(self, j: int, slot: int) -> None:
+        """Take ``slot`` out of meeting ``j``'s options."""
+        self.free[j].discard(slot)
+        for p in self.meetings[j].participants:
+            self.demand[p, slot] -= 1
+
+    def take(self, i: int) -> set[int]:
+        """Place meeting ``i`` in its least demanded free slot; return the meetings whose options shrank."""
+        self.done.add(i)
+        options = sorted(self.free[i])
+        for slot in options:
+            self.close(i, slot)
+        if not options:
+            return set()
+        meeting = self.meetings[i]
+        slot = min(options, key=lambda s: (sum(self.demand[p, s] for p in meeting.participants), self.load[s], s))
+        self.placed[i] = slot
+        self.load[slot] += 1
+        touched: set[int] = set()
+        for p in meeting.participants:
+            self.busy.add((p, slot))
+            touched.update(self._close_for(self.of_participant[p], slot))
+        if self.load[slot] >= self.problem.tables:
+            touched.update(self._close_for(self.todo, slot))
+        return touched
+
+    def _close_for(self, candidates: list[int], slot: int) -> list[int]:
+        closed = []
+        for j in candidates:
+            if j not in self.done and slot in self.free[j]:
+                self.close(j, slot)
+                closed.append(j)
+        return closed
+
+
 def most_constrained_first(
     problem: SchedulingProblem, indexes: list[int], pins: dict[int, int] | None = None
 ) -> dict[int, int]:
@@ -96,65 +160,13 @@ def most_constrained_first(
         meeting index -> slot for the meetings placed (some may not fit).
     """
     pins = pins or {}
-    meetings = problem.meetings
-    placed: dict[int, int] = {}
-    busy: set[tuple[Hashable, int]] = set()
-    load: dict[int, int] = defaultdict(int)
-    for i, slot in pins.items():
-        placed[i] = slot
-        load[slot] += 1
-        busy.update((p, slot) for p in meetings[i].participants)
-    todo = [i for i in indexes if i not in pins]
-    free = {
-        i: {
-            s
-            for s in problem.free_slots(meetings[i])
-            if load[s] < problem.tables and not any((p, s) in busy for p in meetings[i].participants)
-        }
-        for i in todo
-    }
-    demand: dict[tuple[Hashable, int], int] = defaultdict(int)
-    of_participant: dict[Hashable, list[int]] = defaultdict(list)
-    for i in todo:
-        for p in meetings[i].participants:
-            of_participant[p].append(i)
-            for s in free[i]:
-                demand[p, s] += 1
-    done: set[int] = set()
-
-    def close(j: int, slot: int) -> None:
-        free[j].discard(slot)
-        for p in meetings[j].participants:
-            demand[p, slot] -= 1
-
-    heap = [(len(free[i]), -meetings[i].score, i) for i in todo]
+    board = _SlotBoard(problem, [i for i in indexes if i not in pins], pins)
+    heap = [(len(board.free[i]), -problem.meetings[i].score, i) for i in board.todo]
     heapq.heapify(heap)
     while heap:
         size, _, i = heapq.heappop(heap)
-        if i in done or size != len(free[i]):
+        if i in board.done or size != len(board.free[i]):
             continue
-        done.add(i)
-        options = sorted(free[i])
-        for slot in options:
-            close(i, slot)
-        meeting = meetings[i]
-        if not options:
-            continue
-        slot = min(options, key=lambda s: (sum(demand[p, s] for p in meeting.participants), load[s], s))
-        placed[i] = slot
-        load[slot] += 1
-        touched: set[int] = set()
-        for p in meeting.participants:
-            busy.add((p, slot))
-            for j in of_participant[p]:
-                if j not in done and slot in free[j]:
-                    close(j, slot)
-                    touched.add(j)
-        if load[slot] >= problem.tables:
-            for j in todo:
-                if j not in done and slot in free[j]:
-                    close(j, slot)
-                    touched.add(j)
-        for j in touched:
-            heapq.heappush(heap, (len(free[j]), -meetings[j].score, j))
-    return placed
+        for j in board.take(i):
+            heapq.heappush(heap, (len(board.free[j]), -problem.meetings[j].score, j))
+    return board.placed

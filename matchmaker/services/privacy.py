@@ -208,42 +208,31 @@ def _ids(rows: Iterable[Any]) -> list[int]:
     return [row.id for row in rows]
 
 
-def delete_data(
-    engine: SearchEngine, session: Session, user: User, *, confirmation: str, password: str
-) -> dict[str, int]:
-    """Erase the organisation's profile and content and anonymise its accounts; return what was removed.
-
-    Rows are deleted explicitly, children first, so that SQLite (no foreign key enforcement) and
-    PostgreSQL (ON DELETE rules) end in the same state.
-    """
+def _check_deletion(user: User, confirmation: str, password: str) -> None:
     if confirmation.strip().upper() != DELETE_CONFIRMATION:
         raise InvalidQuery(
             _l("Tapez %(word)s pour confirmer la suppression.", word=DELETE_CONFIRMATION), field="confirmation"
         )
     if not user.check_password(password):
         raise InvalidQuery(_l("Mot de passe incorrect."), field="password")
-    scope = scope_of(session, user)
-    org, members = scope.organisation, scope.member_ids
-    audit_ids = list(session.scalars(_audit_query(session, scope, hidden=True).with_only_columns(AuditEvent.id)))
-    needs = _owned(session, Need, Need.owner_id, members)
-    need_ids = _ids(needs)
-    sent, received = _introductions(session, scope)
-    intro_ids = _ids({*sent, *received})
-    registrations = _ids(_registrations(session, scope))
+
+
+def _delete_event_rows(session: Session, registrations: list[int], need_ids: list[int]) -> None:
+    """Delete the event registrations, their meeting requests, meetings and feedback."""
     requests = list(session.scalars(select(MeetingRequest.id).where(
         or_(MeetingRequest.requester_id.in_(registrations), MeetingRequest.target_id.in_(registrations)))))
-    shortlists = _ids(_owned(session, Shortlist, Shortlist.owner_id, members))
-    org_id = org.id if org is not None else -1
-    counts = {
-        "needs": len(need_ids), "introductions": len(intro_ids), "shortlists": len(shortlists),
-        "event_registrations": len(registrations), "accounts": len(members),
-    }
     _delete(session, MeetingFeedback, or_(MeetingFeedback.registration_id.in_(registrations),
                                           MeetingFeedback.about_registration_id.in_(registrations)))
     _delete(session, Meeting, Meeting.request_id.in_(requests))
     _delete(session, MeetingRequest, MeetingRequest.id.in_(requests))
     _delete(session, EventRegistration, EventRegistration.id.in_(registrations))
     session.execute(update(EventRegistration).where(EventRegistration.need_id.in_(need_ids)).values(need_id=None))
+
+
+def _delete_workflow_rows(
+    session: Session, members: list[int], org_id: int, need_ids: list[int], intro_ids: list[int], shortlists: list[int]
+) -> None:
+    """Delete curation, introductions, shortlists, saved searches, claims and messages of the scope."""
     _delete(session, CurationDecision, or_(CurationDecision.need_id.in_(need_ids),
                                            CurationDecision.organisation_id == org_id))
     _delete(session, Suggestion, or_(Suggestion.need_id.in_(need_ids), Suggestion.organisation_id == org_id))
@@ -260,23 +249,59 @@ def delete_data(
                                           ProfileRevision.organisation_id == org_id))
     _delete(session, CertificationVerification, CertificationVerification.organisation_id == org_id)
     _delete(session, OutboxMessage, OutboxMessage.user_id.in_(members))
+
+
+def _delete_profile(session: Session, org: Organisation | None, needs: list[Need]) -> int:
+    """Delete the organisation, its evidence (and that of its needs) and the needs; return the evidence count."""
+    org_id = org.id if org is not None else -1
     need_evidence = [f"need:{need.public_id}" for need in needs]
     evidence = list(session.scalars(select(Evidence.id).where(
         or_(Evidence.organisation_id == org_id, Evidence.key.in_(need_evidence)))))
-    counts["evidence"] = len(evidence)
     _delete(session, EvidenceEmbedding, EvidenceEmbedding.evidence_id.in_(evidence))
     _delete(session, Evidence, Evidence.id.in_(evidence))
-    _delete(session, Need, Need.id.in_(need_ids))
+    _delete(session, Need, Need.id.in_(_ids(needs)))
     if org is not None:
         _delete(session, OrganisationLink, or_(OrganisationLink.from_id == org.id, OrganisationLink.to_key == org.key))
         session.execute(update(User).where(User.organisation_id == org.id).values(organisation_id=None))
         _delete(session, Organisation, Organisation.id == org.id)
+    return len(evidence)
+
+
+def _anonymise_accounts(session: Session, members: list[int]) -> None:
     for member_id in members:
         session.execute(update(User).where(User.id == member_id).values(
             email=f"deleted-{member_id}@deleted.invalid", name="", locale=None, is_active_account=False,
             organisation_id=None, password_hash=f"!deleted:{secrets.token_hex(16)}",
             session_version=User.session_version + 1,
         ))
+
+
+def delete_data(
+    engine: SearchEngine, session: Session, user: User, *, confirmation: str, password: str
+) -> dict[str, int]:
+    """Erase the organisation's profile and content and anonymise its accounts; return what was removed.
+
+    Rows are deleted explicitly, children first, so that SQLite (no foreign key enforcement) and
+    PostgreSQL (ON DELETE rules) end in the same state.
+    """
+    _check_deletion(user, confirmation, password)
+    scope = scope_of(session, user)
+    org, members = scope.organisation, scope.member_ids
+    audit_ids = list(session.scalars(_audit_query(session, scope, hidden=True).with_only_columns(AuditEvent.id)))
+    needs = _owned(session, Need, Need.owner_id, members)
+    need_ids = _ids(needs)
+    sent, received = _introductions(session, scope)
+    intro_ids = _ids({*sent, *received})
+    registrations = _ids(_registrations(session, scope))
+    shortlists = _ids(_owned(session, Shortlist, Shortlist.owner_id, members))
+    counts = {
+        "needs": len(need_ids), "introductions": len(intro_ids), "shortlists": len(shortlists),
+        "event_registrations": len(registrations), "accounts": len(members),
+    }
+    _delete_event_rows(session, registrations, need_ids)
+    _delete_workflow_rows(session, members, org.id if org is not None else -1, need_ids, intro_ids, shortlists)
+    counts["evidence"] = _delete_profile(session, org, needs)
+    _anonymise_accounts(session, members)
     # Keep the minimal audit record (who, what, on which object, when), not what was written in it.
     session.execute(update(AuditEvent).where(AuditEvent.id.in_(audit_ids)).values(details={}))
     session.expire_all()

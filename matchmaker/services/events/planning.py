@@ -52,18 +52,8 @@ class AgendaItem:
     feedback: MeetingFeedback | None = None
 
 
-def run_scheduler(
-    session: Session, staff: User, event: Event, *, keep_existing: bool = True, time_limit: float = 30.0
-) -> dict[str, Any]:
-    """Place the event's accepted meetings in slots and tables; store the meetings and the report.
-
-    With ``keep_existing``, meetings already placed stay where they are when still feasible, so
-    agendas already sent change as little as possible.
-    """
-    require_staff(staff)
-    if not event.slots:
-        raise Conflict(_l("L'événement n'a aucun créneau."))
-    position = {slot.id: n for n, slot in enumerate(event.slots)}
+def _schedulable_requests(session: Session, event: Event) -> list[MeetingRequest]:
+    """Return the accepted requests between validated participants; free the tables of the others."""
     accepted = []
     for request in event_requests(session, event, MeetingRequestStatus.ACCEPTED.value):
         if request.requester.status == request.target.status == RegistrationStatus.VALIDATED.value:
@@ -71,6 +61,12 @@ def run_scheduler(
         elif request.meeting is not None:  # a participant was refused since: free the table
             session.delete(request.meeting)
             request.meeting = None
+    return accepted
+
+
+def _problem(event: Event, accepted: list[MeetingRequest], keep_existing: bool) -> scheduling.SchedulingProblem:
+    """Translate the event's slots, tables, accepted requests and unavailability into the solver's terms."""
+    position = {slot.id: n for n, slot in enumerate(event.slots)}
     meetings = []
     for request in accepted:
         placed = request.meeting
@@ -84,15 +80,18 @@ def run_scheduler(
                 pinned_table=placed.table_number if pinned and placed else None,
             )
         )
-    registrations = {r.id: r for r in event.registrations}
     unavailable = {
-        r.id: frozenset(position[s] for s in r.unavailable_slot_ids if s in position) for r in registrations.values()
+        r.id: frozenset(position[s] for s in r.unavailable_slot_ids if s in position) for r in event.registrations
     }
-    problem = scheduling.SchedulingProblem(
+    return scheduling.SchedulingProblem(
         slots=len(event.slots), tables=event.tables, meetings=meetings, unavailable=unavailable
     )
-    schedule = scheduling.solve(problem, time_limit=time_limit)
 
+
+def _store_placements(
+    session: Session, event: Event, accepted: list[MeetingRequest], schedule: scheduling.Schedule
+) -> None:
+    """Create, move or delete the meeting rows so that they match the schedule."""
     by_request = {r.id: r for r in accepted}
     # Park the meetings already placed on temporary tables, so moving them never trips the
     # (slot, table) uniqueness mid-flush; rows are updated in place to keep their feedback.
@@ -115,6 +114,12 @@ def run_scheduler(
         if request.id not in placed and request.meeting is not None:
             session.delete(request.meeting)
             request.meeting = None
+
+
+def _unplaced_report(event: Event, accepted: list[MeetingRequest], schedule: scheduling.Schedule) -> list[dict]:
+    """Record on each request why it was not placed; return the report's rows."""
+    by_request = {r.id: r for r in accepted}
+    registrations = {r.id: r for r in event.registrations}
     unplaced = []
     for item in schedule.unplaced:
         request = by_request[item.meeting_id]
@@ -127,6 +132,24 @@ def run_scheduler(
                 "participant": blamed.public_id if blamed is not None else None,
             }
         )
+    return unplaced
+
+
+def run_scheduler(
+    session: Session, staff: User, event: Event, *, keep_existing: bool = True, time_limit: float = 30.0
+) -> dict[str, Any]:
+    """Place the event's accepted meetings in slots and tables; store the meetings and the report.
+
+    With ``keep_existing``, meetings already placed stay where they are when still feasible, so
+    agendas already sent change as little as possible.
+    """
+    require_staff(staff)
+    if not event.slots:
+        raise Conflict(_l("L'événement n'a aucun créneau."))
+    accepted = _schedulable_requests(session, event)
+    schedule = scheduling.solve(_problem(event, accepted, keep_existing), time_limit=time_limit)
+    _store_placements(session, event, accepted, schedule)
+    unplaced = _unplaced_report(event, accepted, schedule)
     event.schedule_report = {
         "status": schedule.status,
         "method": schedule.method,
