@@ -8,12 +8,15 @@ the French source text is returned.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
 if TYPE_CHECKING:
     from flask_babel.speaklater import LazyString
+
+T = TypeVar("T")
 
 
 class MatchmakerError(Exception):
@@ -67,3 +70,11 @@ class ServiceUnavailable(MatchmakerError):
 
     status_code = 503
     title = _l("Service indisponible")
+
+
+def one_with_id(items: Iterable[T], item_id: int, message: str | LazyString) -> T:
+    """Return the item whose ``id`` is ``item_id`` (a child of an object the user may see), or raise NotFound."""
+    found: Any = next((item for item in items if getattr(item, "id", None) == item_id), None)
+    if found is None:
+        raise NotFound(message)
+    return found

@@ -99,6 +99,21 @@ class ProfileForm(FlaskForm):
         self.kind.choices = options((k, KIND_LABELS[k]) for k in PROFILE_KINDS)
         self.region.choices = options([("", _l("Non précisée"))] + [(r, r) for r in all_regions()])
 
+    @classmethod
+    def for_edit(cls, org: Organisation, proposed: Mapping[str, Any] | None = None) -> ProfileForm:
+        """Return the form that edits a stored profile, without the message to staff.
+
+        Until it is submitted the form shows the profile, or the changes still waiting for staff when given.
+        """
+        form = cls()
+        del form.message
+        if not form.is_submitted():
+            if proposed is not None:
+                form.fill_values(proposed)
+            else:
+                form.fill(org)
+        return form
+
     def to_input(self) -> ProfileInput:
         """Return the submitted values as a service input."""
         competences = [c for c in re.split(r"[\n;]", self.competences.data or "") if c.strip()]

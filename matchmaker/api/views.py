@@ -26,20 +26,17 @@ ALLOWED_SEARCH_PARAMS = {
 }
 
 
+ORGANISATION_FIELDS = ("key", "name", "kind", "acronym", "city", "region", "claimed")
+"""The public fields of an organisation, as stored."""
+
+
 def organisation_summary(org: Organisation) -> dict[str, Any]:
-    """Return the public fields of an organisation."""
-    return {
-        "key": org.key,
-        "name": org.name,
-        "kind": org.kind,
-        "acronym": org.acronym,
-        "city": org.city,
-        "region": org.region,
-        "certifications": list(org.certifications or []),
-        "certification_status": dict(org.certification_states()),  # declared, or verified by staff
-        "claimed": org.claimed,
-        "url": url_for("main.organisation", key=org.key, _external=False),
-    }
+    """Return the public fields of an organisation, its certifications and the address of its page."""
+    summary = {name: getattr(org, name) for name in ORGANISATION_FIELDS}
+    summary["certifications"] = list(org.certifications or [])
+    summary["certification_status"] = dict(org.certification_states())  # declared, or verified by staff
+    summary["url"] = url_for("main.organisation", key=org.key, _external=False)
+    return summary
 
 
 def intent_json(intent: NeedIntent, kinds: tuple[str, ...]) -> dict[str, Any]:

@@ -11,8 +11,19 @@ from matchmaker.events import bp
 from matchmaker.events.forms import AddMeetingForm, EventForm, ReviewRegistrationForm, ScheduleForm
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, service_call
-from matchmaker.models import MeetingRequestStatus, RegistrationStatus
+from matchmaker.models import Event, RegistrationStatus
 from matchmaker.services import events as service
+
+
+def _event(public_id: str) -> Event:
+    return service.get_event(db.session, current_account(), public_id)
+
+
+def _add_meeting_form(event: Event) -> AddMeetingForm:
+    """Return the form that pairs two validated participants of the event."""
+    form = AddMeetingForm()
+    form.setup(service.list_registrations(db.session, event, RegistrationStatus.VALIDATED.value))
+    return form
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
@@ -33,7 +44,7 @@ def create():
 @roles_required(*STAFF_ROLES)
 def edit(public_id: str):
     """Edit an event (staff); meetings in removed slots or at removed tables go back to unscheduled."""
-    event = service.get_event(db.session, current_account(), public_id)
+    event = _event(public_id)
     form = EventForm()
     if not form.is_submitted():
         form.fill(event)
@@ -55,20 +66,16 @@ def edit(public_id: str):
 @roles_required(*STAFF_ROLES)
 def registrations(public_id: str):
     """List the registrations, pending first, with validate / refuse buttons (staff)."""
-    event = service.get_event(db.session, current_account(), public_id)
-    return render_template(
-        "events/registrations.html",
-        event=event,
-        registrations=service.list_registrations(db.session, event),
-        review_form=ReviewRegistrationForm(),
-    )
+    event = _event(public_id)
+    return render_template("events/registrations.html", event=event, review_form=ReviewRegistrationForm(),
+                           registrations=service.list_registrations(db.session, event))
 
 
 @bp.post("/<public_id>/inscriptions/<registration_id>/examiner")
 @roles_required(*STAFF_ROLES)
 def review(public_id: str, registration_id: str):
     """Validate or refuse one registration (staff)."""
-    event = service.get_event(db.session, current_account(), public_id)
+    event = _event(public_id)
     registration = service.get_registration(db.session, event, registration_id)
     form = ReviewRegistrationForm()
     if form.validate_on_submit():
@@ -82,14 +89,12 @@ def review(public_id: str, registration_id: str):
 @roles_required(*STAFF_ROLES)
 def meetings(public_id: str):
     """List every request and meeting, add a meeting, run the scheduler (staff)."""
-    event = service.get_event(db.session, current_account(), public_id)
-    form = AddMeetingForm()
-    form.setup(service.list_registrations(db.session, event, RegistrationStatus.VALIDATED.value))
+    event = _event(public_id)
     return render_template(
         "events/meetings.html",
         event=event,
         requests=service.event_requests(db.session, event),
-        add_form=form,
+        add_form=_add_meeting_form(event),
         schedule_form=ScheduleForm(),
         action_form=ActionForm(),
     )
@@ -99,19 +104,12 @@ def meetings(public_id: str):
 @roles_required(*STAFF_ROLES)
 def add_meeting(public_id: str):
     """Add an accepted meeting between two participants (staff)."""
-    event = service.get_event(db.session, current_account(), public_id)
-    form = AddMeetingForm()
-    form.setup(service.list_registrations(db.session, event, RegistrationStatus.VALIDATED.value))
+    event = _event(public_id)
+    form = _add_meeting_form(event)
     if form.validate_on_submit():
         with service_call() as call:
-            service.add_meeting(
-                db.session,
-                current_app.extensions["matchmaker"],
-                current_account(),
-                event,
-                form.first.data or "",
-                form.second.data or "",
-            )
+            service.add_meeting(db.session, current_app.extensions["matchmaker"], current_account(), event,
+                                form.first.data or "", form.second.data or "")
         if call.ok:
             flash(_("Rendez-vous ajouté ; il sera placé à la prochaine planification."), "success")
     else:
@@ -123,17 +121,13 @@ def add_meeting(public_id: str):
 @roles_required(*STAFF_ROLES)
 def schedule(public_id: str):
     """Place the accepted meetings in slots and tables (staff)."""
-    event = service.get_event(db.session, current_account(), public_id)
+    event = _event(public_id)
     form = ScheduleForm()
     if form.validate_on_submit():
+        time_limit = float(current_app.config.get("EVENT_SCHEDULER_SECONDS", 30.0))
         with service_call() as call:
-            report = service.run_scheduler(
-                db.session,
-                current_account(),
-                event,
-                keep_existing=bool(form.keep_existing.data),
-                time_limit=float(current_app.config.get("EVENT_SCHEDULER_SECONDS", 30.0)),
-            )
+            report = service.run_scheduler(db.session, current_account(), event,
+                                           keep_existing=bool(form.keep_existing.data), time_limit=time_limit)
         if call.ok:
             flash(
                 _(
@@ -151,26 +145,16 @@ def schedule(public_id: str):
 @roles_required(*STAFF_ROLES)
 def grid(public_id: str):
     """Show the organiser's grid of tables × slots and the last scheduling report (staff)."""
-    event = service.get_event(db.session, current_account(), public_id)
-    unplaced = [
-        r for r in service.event_requests(db.session, event, MeetingRequestStatus.ACCEPTED.value) if r.meeting is None
-    ]
-    return render_template(
-        "events/grid.html",
-        event=event,
-        rows=service.grid(db.session, event),
-        unplaced=unplaced,
-        report=event.schedule_report or {},
-    )
+    event = _event(public_id)
+    return render_template("events/grid.html", event=event, rows=service.grid(db.session, event),
+                           unplaced=service.unplaced_requests(db.session, event), report=event.schedule_report or {})
 
 
 @bp.get("/<public_id>/rendez-vous.csv")
 @roles_required(*STAFF_ROLES)
 def export_csv(public_id: str):
     """Download every meeting of the event as CSV (staff)."""
-    event = service.get_event(db.session, current_account(), public_id)
-    unplaced = [
-        r for r in service.event_requests(db.session, event, MeetingRequestStatus.ACCEPTED.value) if r.meeting is None
-    ]
+    event = _event(public_id)
+    unplaced = service.unplaced_requests(db.session, event)
     body = service.meetings_csv(event, service.scheduled_meetings(db.session, event), unplaced)
     return attachment(body, filename=f"rendez-vous-{event.public_id}.csv", mimetype="text/csv")

@@ -132,14 +132,8 @@ def request_meeting(public_id: str):
         flash(_("Demande incomplète : choisissez un participant."), "error")
         return redirect(url_for("events.suggestions", public_id=event.public_id))
     with service_call() as call:
-        service.request_meeting(
-            db.session,
-            current_app.extensions["matchmaker"],
-            current_account(),
-            event,
-            form.target.data or "",
-            form.message.data or "",
-        )
+        service.request_meeting(db.session, current_app.extensions["matchmaker"], current_account(), event,
+                                form.target.data or "", form.message.data or "")
     if not call.ok:
         return redirect(url_for("events.suggestions", public_id=event.public_id))
     flash(_("Demande envoyée. Vous serez prévenu de la réponse."), "success")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.errors import Conflict, InvalidQuery, NotFound
+from matchmaker.errors import Conflict, InvalidQuery, one_with_id
 from matchmaker.models import (
     CurationDecision,
     CurationVerdict,
@@ -80,10 +80,7 @@ def suggestion_matches(
 
 def get_suggestion(need: Need, suggestion_id: int) -> Suggestion:
     """Return one suggestion of this need, or NotFound."""
-    for suggestion in need.suggestions:
-        if suggestion.id == suggestion_id:
-            return suggestion
-    raise NotFound(_l("Cette suggestion n'existe pas."))
+    return one_with_id(need.suggestions, suggestion_id, _l("Cette suggestion n'existe pas."))
 
 
 def _label(

@@ -179,9 +179,8 @@ def claim_profile(session: Session, user: User, org: Organisation, message: str)
     session.add(claim)
     session.flush()
     audit.record(session, user, "profile.claim", "organisation", org.key, claim=claim.public_id)
-    notify_staff(session, "profile", f"Fiche revendiquée : {org.name}", f"{user.email} revendique la fiche {org.name}.")
-    session.commit()
-    return claim
+    return _send_to_staff(session, claim, f"Fiche revendiquée : {org.name}",
+                          f"{user.email} revendique la fiche {org.name}.")
 
 
 def propose_profile(session: Session, user: User, data: ProfileInput, message: str) -> ProfileClaim:
@@ -194,7 +193,12 @@ def propose_profile(session: Session, user: User, data: ProfileInput, message: s
     session.add(claim)
     session.flush()
     audit.record(session, user, "profile.propose", "claim", claim.public_id, name=clean.name)
-    notify_staff(session, "profile", f"Nouveau profil proposé : {clean.name}", f"{user.email} propose un profil.")
+    return _send_to_staff(session, claim, f"Nouveau profil proposé : {clean.name}", f"{user.email} propose un profil.")
+
+
+def _send_to_staff(session: Session, claim: ProfileClaim, subject: str, body: str) -> ProfileClaim:
+    """Tell staff a claim waits for review and commit it."""
+    notify_staff(session, "profile", subject, body)
     session.commit()
     return claim
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.errors import Conflict, InvalidQuery, NotFound
+from matchmaker.errors import Conflict, InvalidQuery, NotFound, one_with_id
 from matchmaker.models import Need, Organisation, Shortlist, ShortlistEntry, User
 from matchmaker.services import audit
 
@@ -79,10 +79,7 @@ def add_entry(session: Session, owner: User, shortlist: Shortlist, org: Organisa
 
 def get_entry(shortlist: Shortlist, entry_id: int) -> ShortlistEntry:
     """Return one entry of the shortlist, or NotFound."""
-    for entry in shortlist.entries:
-        if entry.id == entry_id:
-            return entry
-    raise NotFound(_l("Cette entrée n'existe pas."))
+    return one_with_id(shortlist.entries, entry_id, _l("Cette entrée n'existe pas."))
 
 
 def annotate(session: Session, owner: User, entry: ShortlistEntry, note: str) -> None:

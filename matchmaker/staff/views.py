@@ -103,11 +103,8 @@ def refuse(public_id: str):
 def edit_organisation(key: str):
     """Edit any organisation's profile (corrections, unclaimed profiles)."""
     org = get_organisation(db.session, key)
-    form = ProfileForm()
-    del form.message
-    if request.method == "GET":
-        form.fill(org)
-    elif form.validate_on_submit():
+    form = ProfileForm.for_edit(org)
+    if form.validate_on_submit():
         with service_call(form, catch=(InvalidQuery,)) as call:
             update_profile(current_app.extensions["matchmaker"], db.session, current_account(), org, form.to_input())
         if call.ok:

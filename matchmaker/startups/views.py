@@ -84,14 +84,8 @@ def profile():
     if org is None:
         raise NotFound(_("Votre compte n'est rattaché à aucune organisation."))
     pending = pending_revision(db.session, org)
-    form = ProfileForm()
-    del form.message
-    if request.method == "GET":
-        if pending is not None:
-            form.fill_values(pending.proposed)
-        else:
-            form.fill(org)
-    elif form.validate_on_submit():
+    form = ProfileForm.for_edit(org, pending.proposed if pending is not None else None)
+    if form.validate_on_submit():
         with service_call(form, catch=(InvalidQuery,)) as call:
             propose_revision(db.session, user, org, form.to_input())
         if call.ok:

@@ -32,6 +32,7 @@ from matchmaker.services.events.planning import (
     run_scheduler,
     scheduled_meetings,
     unplaced_label,
+    unplaced_requests,
     unscheduled,
 )
 from matchmaker.services.events.registrations import (
@@ -90,6 +91,7 @@ __all__ = [
     "scheduled_meetings",
     "suggest_meetings",
     "unplaced_label",
+    "unplaced_requests",
     "unscheduled",
     "update_event",
 ]

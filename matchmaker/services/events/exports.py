@@ -130,40 +130,25 @@ def meetings_csv(event: Event, meetings: Sequence[Meeting], unplaced: Sequence[M
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for meeting in meetings:
-        request = meeting.request
-        writer.writerow(
-            escape_csv_cell(value)
-            for value in (
-                f"{meeting.slot.starts_at:%Y-%m-%d}",
-                f"{meeting.slot.starts_at:%H:%M}",
-                f"{meeting.slot.ends_at:%H:%M}",
-                meeting.table_number,
-                request.requester.display_name,
-                request.requester.kind,
-                request.target.display_name,
-                request.target.kind,
-                f"{request.score:.3f}",
-                request.origin,
-                "planifié",
-                "",
-            )
-        )
+        start, end = meeting.slot.starts_at, meeting.slot.ends_at
+        placement = (f"{start:%Y-%m-%d}", f"{start:%H:%M}", f"{end:%H:%M}", meeting.table_number)
+        writer.writerow(_csv_row(meeting.request, placement, "planifié", ""))
     for request in unplaced:
-        writer.writerow(
-            escape_csv_cell(value)
-            for value in (
-                "",
-                "",
-                "",
-                "",
-                request.requester.display_name,
-                request.requester.kind,
-                request.target.display_name,
-                request.target.kind,
-                f"{request.score:.3f}",
-                request.origin,
-                "non placé",
-                unplaced_label(request),
-            )
-        )
+        writer.writerow(_csv_row(request, ("", "", "", ""), "non placé", unplaced_label(request)))
     return buffer.getvalue()
+
+
+def _csv_row(request: MeetingRequest, placement: tuple, state: str, remark: str) -> list[str]:
+    """Return one CSV row: where and when (empty when unplaced), who meets whom, the score, the state."""
+    values = (
+        *placement,
+        request.requester.display_name,
+        request.requester.kind,
+        request.target.display_name,
+        request.target.kind,
+        f"{request.score:.3f}",
+        request.origin,
+        state,
+        remark,
+    )
+    return [escape_csv_cell(value) for value in values]

@@ -217,6 +217,11 @@ def agenda(session: Session, registration: EventRegistration) -> list[AgendaItem
     return items
 
 
+def unplaced_requests(session: Session, event: Event) -> list[MeetingRequest]:
+    """Return the event's accepted requests that have no place yet."""
+    return [r for r in event_requests(session, event, MeetingRequestStatus.ACCEPTED.value) if r.meeting is None]
+
+
 def unscheduled(session: Session, registration: EventRegistration) -> list[MeetingRequest]:
     """Return a participant's accepted requests that have no place yet."""
     return [
