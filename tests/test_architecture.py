@@ -78,3 +78,14 @@ def test_only_the_vocabulary_lists_kinds_and_certifications():
         if len(kinds.intersection(strings)) >= 2 or len(certifications.intersection(strings)) >= 2
     ]
     assert not offenders, "import kind and certification lists from matchmaker.vocabulary"
+
+
+@pytest.mark.parametrize("package", ["ranking", "scheduling"])
+def test_the_tests_mirror_the_core_packages(package):
+    tests = PACKAGE.parent / "tests" / package
+    missing = [
+        path.name
+        for path in sorted((PACKAGE / package).glob("*.py"))
+        if path.name != "__init__.py" and not (tests / f"test_{path.name}").exists()
+    ]
+    assert not missing, f"add tests/{package}/test_<module>.py for {missing}"

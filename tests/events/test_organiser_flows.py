@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Event, Meeting, MeetingFeedback, MeetingRequest
+from tests.support.events import event_row, meet, registration_row, request_between
 
 from .conftest import future_event_input
-from .support import event_row, meet, registration_row, request_between
 
 
 def test_staff_add_cancel_schedule_and_agendas(app, client, auth, event_setup):

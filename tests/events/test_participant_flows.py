@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import EventRegistration, MeetingRequest, Organisation, User
-
-from .support import answer, ask, event_row, meet, request_between
+from tests.support.events import answer, ask, event_row, meet, request_between
 
 
 def test_registration_waits_for_staff_then_unlocks_suggestions(app, client, auth, event_setup):

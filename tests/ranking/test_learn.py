@@ -65,15 +65,6 @@ def test_collect_builds_one_group_per_query(docs, fake_encoder):
     assert group.labels.sum() == 1 and group.n_relevant == 1
 
 
-def test_learned_weights_name_known_features():
-    from matchmaker.ranking.features import CONTEXT_FEATURES, FEATURE_NAMES
-    from matchmaker.ranking.learned_weights import LEARNED_WEIGHTS
-
-    assert {"lexical", "e5"} <= set(LEARNED_WEIGHTS)
-    for weights in LEARNED_WEIGHTS.values():
-        assert set(weights) <= {*FEATURE_NAMES, *CONTEXT_FEATURES}
-
-
 def _page_groups(seed: int = 0, n: int = 60) -> list[QueryGroup]:
     """Queries where feature 0 brings the right answer near the top and feature 1 decides within the page."""
     rng = np.random.default_rng(seed)

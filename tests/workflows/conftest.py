@@ -7,12 +7,12 @@ from collections.abc import Callable
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
-from wf_support import NEED_TEXT, PASSWORD
 
 from matchmaker.extensions import db
 from matchmaker.models import Organisation, User
 from matchmaker.services import curation
 from matchmaker.services.needs import NeedInput, create_need, submit_need, validate_need
+from tests.support.workflows import NEED_TEXT, PASSWORD
 
 ROLES = {
     "buyer": "buyer",

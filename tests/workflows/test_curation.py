@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import select
-from wf_support import need_row
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, CurationDecision, OutboxMessage, Suggestion, User
 from matchmaker.services.curation import training_examples
+from tests.support.workflows import need_row
 
 
 def _suggestions(public_id: str) -> list[Suggestion]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from wf_support import NEED_TEXT, need_row
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Evidence, Organisation, User
 from matchmaker.services.needs import NeedInput, quality_warnings
+from tests.support.workflows import NEED_TEXT, need_row
 
 
 def test_anonymous_visitor_is_sent_to_login(client):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from wf_support import NEED_TEXT
 
 from matchmaker.extensions import db
 from matchmaker.models import Organisation, User
+from tests.support.workflows import NEED_TEXT
 
 
 def test_buyer_creates_submits_and_reads_a_need(login):

@@ -1,4 +1,4 @@
-"""Constants and helpers shared by the workflow tests (a uniquely named module, unlike conftest)."""
+"""Constants and helpers shared by the workflow tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Building the bundled directory: i-Lab projects reach the active structures of their (former) labs."""
+"""i-Lab start-ups in the bundled directory: their lab links reach the active structures of their (former) labs."""
 
 from __future__ import annotations
 
