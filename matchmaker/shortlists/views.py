@@ -11,7 +11,7 @@ from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, safe_next, service_call
 from matchmaker.links import external_url
-from matchmaker.models import Organisation
+from matchmaker.models import Organisation, Shortlist, ShortlistEntry, User
 from matchmaker.services.needs import get_own_need
 from matchmaker.services.profiles import get_organisation
 from matchmaker.services.shortlists import (
@@ -74,6 +74,16 @@ def add():
     return redirect(back)
 
 
+def _own_shortlist(public_id: str) -> tuple[User, Shortlist]:
+    user = current_account()
+    return user, get_shortlist(db.session, user, public_id)
+
+
+def _own_entry(public_id: str, entry_id: int) -> tuple[User, ShortlistEntry]:
+    user, shortlist = _own_shortlist(public_id)
+    return user, get_entry(shortlist, entry_id)
+
+
 @bp.get("/<public_id>")
 def detail(public_id: str):
     """Show a shortlist with its notes."""
@@ -85,9 +95,7 @@ def detail(public_id: str):
 @bp.post("/<public_id>/entrees/<int:entry_id>/note")
 def note(public_id: str, entry_id: int):
     """Save the note of one entry."""
-    user = current_account()
-    shortlist = get_shortlist(db.session, user, public_id)
-    entry = get_entry(shortlist, entry_id)
+    user, entry = _own_entry(public_id, entry_id)
     form = NoteForm()
     if form.validate_on_submit():
         with service_call(catch=(InvalidQuery,)) as call:
@@ -102,9 +110,7 @@ def note(public_id: str, entry_id: int):
 @bp.post("/<public_id>/entrees/<int:entry_id>/retirer")
 def remove(public_id: str, entry_id: int):
     """Take an organisation out of the list."""
-    user = current_account()
-    shortlist = get_shortlist(db.session, user, public_id)
-    entry = get_entry(shortlist, entry_id)
+    user, entry = _own_entry(public_id, entry_id)
     if ActionForm().validate_on_submit():
         remove_entry(db.session, user, entry)
         flash(_("Organisation retirée de la liste."), "info")
@@ -114,8 +120,7 @@ def remove(public_id: str, entry_id: int):
 @bp.post("/<public_id>/supprimer")
 def delete(public_id: str):
     """Delete a shortlist."""
-    user = current_account()
-    shortlist = get_shortlist(db.session, user, public_id)
+    user, shortlist = _own_shortlist(public_id)
     if ActionForm().validate_on_submit():
         delete_shortlist(db.session, user, shortlist)
         flash(_("Liste supprimée."), "info")

@@ -10,7 +10,7 @@ from matchmaker.errors import Conflict, InvalidQuery, NotFound
 from matchmaker.extensions import db
 from matchmaker.forms import NeedForm
 from matchmaker.formtools import ActionForm, service_call
-from matchmaker.models import NeedStatus
+from matchmaker.models import Need, NeedStatus, User
 from matchmaker.services import curation
 from matchmaker.services.audit import object_history
 from matchmaker.services.needs import (
@@ -35,21 +35,28 @@ def _limits() -> dict[str, int]:
     return {"max_chars": current_app.config["MAX_QUERY_CHARS"], "max_results": current_app.config["MAX_RESULTS"]}
 
 
+def _staff_and_need(public_id: str) -> tuple[User, Need]:
+    staff = current_account()
+    return staff, get_need(db.session, staff, public_id)
+
+
+def _render_need(item: Need, reason_form: ReasonForm, status: int = 200):
+    return render_template(
+        "staff/need.html", need=item, warnings=quality_warnings(need_input(item)), action_form=ActionForm(),
+        reason_form=reason_form, history=object_history(db.session, "need", item.public_id),
+    ), status
+
+
 @bp.get("/besoins/<public_id>")
 def need(public_id: str):
     """Review a need: its text, the quality check, its history; validate or refuse it."""
-    item = get_need(db.session, current_account(), public_id)
-    return render_template(
-        "staff/need.html", need=item, warnings=quality_warnings(need_input(item)), action_form=ActionForm(),
-        reason_form=ReasonForm(), history=object_history(db.session, "need", item.public_id),
-    )
+    return _render_need(get_need(db.session, current_account(), public_id), ReasonForm())
 
 
 @bp.post("/besoins/<public_id>/valider")
 def validate(public_id: str):
     """Validate a need and propose the engine's best matches for curation."""
-    staff = current_account()
-    item = get_need(db.session, staff, public_id)
+    staff, item = _staff_and_need(public_id)
     if ActionForm().validate_on_submit():
         validate_need(_engine(), db.session, staff, item)
         count = curation.propose_suggestions(_engine(), db.session, item, **_limits())
@@ -61,24 +68,19 @@ def validate(public_id: str):
 @bp.post("/besoins/<public_id>/refuser")
 def reject(public_id: str):
     """Send a need back to its owner with a reason."""
-    staff = current_account()
-    item = get_need(db.session, staff, public_id)
+    staff, item = _staff_and_need(public_id)
     form = ReasonForm()
     if form.validate_on_submit():
         reject_need(db.session, staff, item, form.reason.data or "")
         flash(_("Besoin renvoyé à son auteur."), "info")
         return redirect(url_for("staff.queue"))
-    return render_template(
-        "staff/need.html", need=item, warnings=quality_warnings(need_input(item)), action_form=ActionForm(),
-        reason_form=form, history=object_history(db.session, "need", item.public_id),
-    ), 400
+    return _render_need(item, form, 400)
 
 
 @bp.route("/besoins/<public_id>/modifier", methods=["GET", "POST"])
 def edit_need(public_id: str):
     """Edit a need's text or constraints before or after validating it."""
-    staff = current_account()
-    item = get_need(db.session, staff, public_id)
+    staff, item = _staff_and_need(public_id)
     form = NeedForm()
     if request.method == "GET":
         form.fill(item)
@@ -116,8 +118,8 @@ def curate(public_id: str):
 @bp.post("/besoins/<public_id>/suggestions/<int:suggestion_id>/decision")
 def decide(public_id: str, suggestion_id: int):
     """Accept or reject one suggestion (stored as a curation label)."""
-    staff = current_account()
-    suggestion = curation.get_suggestion(get_need(db.session, staff, public_id), suggestion_id)
+    staff, item = _staff_and_need(public_id)
+    suggestion = curation.get_suggestion(item, suggestion_id)
     form = CurationDecisionForm()
     if form.validate_on_submit():
         with service_call(catch=(InvalidQuery,)) as call:
@@ -127,25 +129,24 @@ def decide(public_id: str, suggestion_id: int):
             flash(_("Décision enregistrée pour « %(org)s ».", org=suggestion.organisation.name), "success")
     else:
         flash(_("Décision non valide."), "error")
-    return redirect(url_for("staff.curate", public_id=public_id) + f"#suggestion-{suggestion_id}")
+    return redirect(url_for("staff.curate", public_id=public_id, _anchor=f"suggestion-{suggestion_id}"))
 
 
 @bp.post("/besoins/<public_id>/suggestions/<int:suggestion_id>/deplacer")
 def move(public_id: str, suggestion_id: int):
     """Move a suggestion up or down."""
-    staff = current_account()
-    suggestion = curation.get_suggestion(get_need(db.session, staff, public_id), suggestion_id)
+    staff, item = _staff_and_need(public_id)
+    suggestion = curation.get_suggestion(item, suggestion_id)
     form = MoveForm()
     if form.validate_on_submit():
         curation.move(db.session, staff, suggestion, -1 if form.direction.data == "up" else 1)
-    return redirect(url_for("staff.curate", public_id=public_id) + f"#suggestion-{suggestion_id}")
+    return redirect(url_for("staff.curate", public_id=public_id, _anchor=f"suggestion-{suggestion_id}"))
 
 
 @bp.post("/besoins/<public_id>/suggestions/ajouter")
 def add_suggestion(public_id: str):
     """Add an organisation by hand."""
-    staff = current_account()
-    item = get_need(db.session, staff, public_id)
+    staff, item = _staff_and_need(public_id)
     form = AddSuggestionForm()
     if form.validate_on_submit():
         with service_call(form, fallback="organisation", catch=(NotFound, Conflict)) as call:
@@ -170,8 +171,7 @@ def propose(public_id: str):
 @bp.post("/besoins/<public_id>/publier")
 def publish(public_id: str):
     """Publish the accepted suggestions to the buyer."""
-    staff = current_account()
-    item = get_need(db.session, staff, public_id)
+    staff, item = _staff_and_need(public_id)
     if ActionForm().validate_on_submit():
         with service_call(catch=(Conflict,)) as call:
             curation.publish(db.session, staff, item)
