@@ -89,3 +89,32 @@ def test_the_tests_mirror_the_core_packages(package):
         if path.name != "__init__.py" and not (tests / f"test_{path.name}").exists()
     ]
     assert not missing, f"add tests/{package}/test_<module>.py for {missing}"
+
+
+LAYERS = [
+    # (layer, module prefixes): a module may import its own layer and the layers below, never one above
+    (0, ["vocabulary", "errors", "geo", "config", "extensions", "ranking", "scheduling"]),
+    (1, ["models", "catalogue", "schema"]),
+    (2, ["services"]),
+    (3, ["labels", "presenters", "forms", "formtools", "health", "chart_tables", "access", "observability"]),
+    (4, ["cli", *BLUEPRINTS]),
+]
+
+
+def _layer(module: str) -> int | None:
+    name = module.removeprefix("matchmaker.").split(".")[0]
+    return next((layer for layer, names in LAYERS if name in names), None)
+
+
+def test_imports_run_down_the_layers():
+    upward = []
+    for path in modules():
+        module = ".".join(("matchmaker", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        own = _layer(module)
+        if own is None:
+            continue
+        for name in imported_modules(path):
+            target = _layer(name) if name.startswith("matchmaker.") else None
+            if target is not None and target > own:
+                upward.append(f"{path.relative_to(PACKAGE)} imports {name}")
+    assert not upward, "see the Architecture section of the README"

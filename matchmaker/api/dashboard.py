@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request, url_for
 
+from matchmaker import chart_tables as tables
 from matchmaker.access import STAFF_ROLES, roles_required
 from matchmaker.api import bp
 from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
-from matchmaker.services import dashboard_tables as tables
 from matchmaker.services.coverage import engine_weights
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from matchmaker import chart_tables as tables
 from matchmaker.access import current_account
 from matchmaker.dashboard import bp, presenters
 from matchmaker.downloads import attachment
@@ -15,7 +16,6 @@ from matchmaker.geo import REGIONS
 from matchmaker.links import external_url
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
-from matchmaker.services import dashboard_tables as tables
 from matchmaker.services.coverage import demand_supply, engine_weights
 from matchmaker.services.domains import DOMAINS
 from matchmaker.services.freshness import REASONS, freshness_report, send_reminder

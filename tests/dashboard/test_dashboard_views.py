@@ -10,9 +10,9 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
+from matchmaker.chart_tables import TABLES
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, Need, Organisation, OutboxMessage, User
-from matchmaker.services.dashboard_tables import TABLES
 
 PAGES = [
     "/staff/dashboard/",
