@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 
-from wf_support import need_row
-
 from matchmaker.extensions import db
+from tests.support.workflows import need_row
 
 
 def _ordered(public_id: str):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from wf_support import need_row
+from tests.support.workflows import need_row
 
 FEATURE_NAME = re.compile(r"\b(?:lexical|cosine|dense|hybrid|prior)_[a-z_]+\b")
 

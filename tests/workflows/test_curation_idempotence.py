@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import create_engine, func, inspect, pool, select, text
-from wf_support import need_row
 
 from matchmaker.extensions import db
 from matchmaker.models import AuditEvent, CurationDecision, Suggestion
 from matchmaker.schema import upgrade
 from matchmaker.services.curation import training_examples
+from tests.support.workflows import need_row
 
 
 def _labels(public_id: str) -> list[CurationDecision]:
