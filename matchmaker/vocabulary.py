@@ -1,7 +1,8 @@
 """The domain vocabulary: kinds of organisation, kinds of evidence and the certifications we recognise.
 
 Every other module imports these from here (the importer, the models, the services, the forms and the
-ranking core alike). Plain Python: no Flask, no ORM. The enumerations are ``StrEnum`` so that a member
+ranking core alike). The terms of the livret de compétences (activities and processes, materials, sectors,
+client types) live beside it, in ``matchmaker.livret_vocabulary``. Plain Python: no Flask, no ORM. The enumerations are ``StrEnum`` so that a member
 compares, hashes and serialises as its value ("lab" == OrganisationKind.LAB).
 """
 
@@ -79,6 +80,14 @@ class EvidenceKind(StrEnum):
     COMPETENCES = "competences"
     NEED = "need"
     NOTE = "note"
+    # sections of a published livret de compétences, one evidence document each (services.livret)
+    LIVRET_ACTIVITIES = "livret_activities"
+    LIVRET_MATERIALS = "livret_materials"
+    LIVRET_CERTIFICATIONS = "livret_certifications"
+    LIVRET_EQUIPMENT = "livret_equipment"
+    LIVRET_CAPACITY = "livret_capacity"
+    LIVRET_REFERENCES = "livret_references"
+    LIVRET_DESCRIPTION = "livret_description"
 
 
 CERTIFICATION_PATTERNS: tuple[tuple[str, str], ...] = (
