@@ -2,8 +2,9 @@
 
 Every other module imports these from here (the importer, the models, the services, the forms and the
 ranking core alike). The terms of the livret de compétences (activities and processes, materials, sectors,
-client types) live beside it, in ``matchmaker.livret_vocabulary``. Plain Python: no Flask, no ORM. The enumerations are ``StrEnum`` so that a member
-compares, hashes and serialises as its value ("lab" == OrganisationKind.LAB).
+client types) live beside it, in ``matchmaker.livret_vocabulary``. Plain Python: no Flask, no ORM. The
+enumerations are ``StrEnum`` so that a member compares, hashes and serialises as its value
+("lab" == OrganisationKind.LAB).
 """
 
 from __future__ import annotations

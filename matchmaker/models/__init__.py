@@ -20,7 +20,14 @@ from matchmaker.models.events import (
     MeetingRequestStatus,
     RegistrationStatus,
 )
-from matchmaker.models.profiles import CertificationStatus, CertificationVerification, ProfileRevision, RevisionStatus
+from matchmaker.models.livret import Livret, LivretCertification
+from matchmaker.models.profiles import (
+    CertificationStatus,
+    CertificationVerification,
+    ProfileRevision,
+    RevisionScope,
+    RevisionStatus,
+)
 from matchmaker.models.vectors import EvidenceEmbedding
 from matchmaker.models.workflow import (
     ClaimStatus,
@@ -47,7 +54,10 @@ __all__ = [
     "CertificationStatus",
     "CertificationVerification",
     "ProfileRevision",
+    "RevisionScope",
     "RevisionStatus",
+    "Livret",
+    "LivretCertification",
     "Evidence",
     "ImportRun",
     "Organisation",

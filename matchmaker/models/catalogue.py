@@ -12,6 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.models.base import utcnow
 
 if TYPE_CHECKING:
+    from matchmaker.models.livret import Livret
     from matchmaker.models.profiles import CertificationVerification
 
 class Organisation(db.Model):
@@ -51,6 +52,7 @@ class Organisation(db.Model):
     verifications: Mapped[list[CertificationVerification]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CertificationVerification.label"
     )
+    livret: Mapped[Livret | None] = relationship(back_populates="organisation", cascade="all, delete-orphan")
 
     def certification_states(self, today: date | None = None) -> list[tuple[str, str]]:
         """Return each declared certification with its status: "verified" (by staff, unexpired) or "declared"."""

@@ -28,11 +28,19 @@ if TYPE_CHECKING:
 
 
 class RevisionStatus(enum.StrEnum):
-    """Where a proposed profile change stands."""
+    """Where a proposed profile change stands (a draft is the member's, not yet sent to staff)."""
 
+    DRAFT = "draft"
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class RevisionScope(enum.StrEnum):
+    """Which part of a profile a revision changes: the profile fields, or the livret de compétences."""
+
+    PROFILE = "profile"
+    LIVRET = "livret"
 
 
 class CertificationStatus(enum.StrEnum):
@@ -52,6 +60,7 @@ class ProfileRevision(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=RevisionStatus.PENDING.value, index=True)
+    scope: Mapped[str] = mapped_column(String(20), default=RevisionScope.PROFILE.value, server_default="profile")
     proposed: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     previous: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message: Mapped[str] = mapped_column(Text, default="")

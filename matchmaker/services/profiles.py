@@ -20,6 +20,7 @@ from matchmaker.ranking.text import fold
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
 from matchmaker.services.certifications import forget_undeclared
+from matchmaker.services.livret import sync_declared_certifications
 from matchmaker.services.search import SearchResults, parse_search_request, search_organisations
 from matchmaker.services.search.engine import SearchEngine
 from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, PROJECT_MATCH_KINDS, EvidenceKind
@@ -110,8 +111,10 @@ def _set_evidence(org: Organisation, suffix: str, kind: str, title: str, text: s
 
 def apply_profile(org: Organisation, data: ProfileInput) -> None:
     """Write cleaned profile values to the organisation and its profile evidence (the caller commits)."""
+    declared_before = list(org.certifications or ())
     org.name, org.kind, org.description_fr = data.name, data.kind, data.description
     org.keywords, org.certifications = list(data.competences), list(data.certifications)
+    sync_declared_certifications(org, declared_before)
     org.region, org.city, org.website, org.contact_email = data.region, data.city, data.website, data.contact_email
     _set_evidence(org, "description", EvidenceKind.DESCRIPTION, "Description", data.description)
     competences = "Compétences : " + "; ".join(data.competences) if data.competences else ""

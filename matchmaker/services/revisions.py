@@ -1,8 +1,10 @@
 """Reviewed profile edits: a member's change to a claimed profile waits for staff; the live profile stays.
 
-One pending revision per organisation (a new edit replaces the pending one). Staff approve it (the
-profile and the index change then) or reject it with a reason the member reads. The revision holds
-any profile field as JSON, so every kind of organisation and any future section use the same queue.
+One pending revision per organisation and scope (a new edit replaces the pending one). Staff approve it
+(the profile and the index change then) or reject it with a reason the member reads. The revision holds
+its values as JSON; its scope says what they are: the profile fields (``profile``) or the livret de
+compétences (``livret``, whose member side lives in ``services.livret.review``). Both go through the same
+queue, review page, approval and audit trail.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matchmaker.errors import Conflict, Forbidden, InvalidQuery, NotFound
-from matchmaker.models import Organisation, ProfileRevision, RevisionStatus, User, utcnow
+from matchmaker.models import Organisation, ProfileRevision, RevisionScope, RevisionStatus, User, utcnow
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
+from matchmaker.services.livret import apply_livret, clean_livret, live_livret, livret_from_json, livret_to_json
 from matchmaker.services.pages import Page
 from matchmaker.services.profiles import (
     ProfileInput,
@@ -35,16 +38,24 @@ def _json(data: ProfileInput) -> dict[str, object]:
     return values
 
 
-def pending_revision(session: Session, org: Organisation) -> ProfileRevision | None:
-    """Return the organisation's revision waiting for staff, if any."""
+def pending_revision(session: Session, org: Organisation,
+                     scope: str = RevisionScope.PROFILE) -> ProfileRevision | None:
+    """Return the organisation's revision of this scope waiting for staff, if any."""
     return session.scalar(select(ProfileRevision).where(
-        ProfileRevision.organisation_id == org.id, ProfileRevision.status == RevisionStatus.PENDING.value))
+        ProfileRevision.organisation_id == org.id, ProfileRevision.scope == scope,
+        ProfileRevision.status == RevisionStatus.PENDING.value))
 
 
-def latest_revision(session: Session, org: Organisation) -> ProfileRevision | None:
-    """Return the organisation's most recent revision, whatever its status."""
-    return session.scalar(select(ProfileRevision).where(ProfileRevision.organisation_id == org.id)
+def latest_revision(session: Session, org: Organisation, scope: str = RevisionScope.PROFILE) -> ProfileRevision | None:
+    """Return the organisation's most recent revision of this scope, whatever its status."""
+    return session.scalar(select(ProfileRevision).where(ProfileRevision.organisation_id == org.id,
+                                                        ProfileRevision.scope == scope)
                           .order_by(ProfileRevision.id.desc()).limit(1))
+
+
+def live_values(org: Organisation, scope: str) -> dict[str, object]:
+    """Return the live values a revision of this scope is compared with."""
+    return livret_to_json(live_livret(org)) if scope == RevisionScope.LIVRET else profile_values(org)
 
 
 def propose_revision(session: Session, member: User, org: Organisation, data: ProfileInput,
@@ -92,8 +103,16 @@ def pending_revisions(session: Session, *, offset: int = 0, limit: int = 20) -> 
 
 def changes(revision: ProfileRevision) -> list[tuple[str, object, object]]:
     """Return (field, live value now, proposed value) for every field the revision would change."""
-    live = profile_values(revision.organisation)
+    live = live_values(revision.organisation, revision.scope)
     return [(name, live.get(name), value) for name, value in revision.proposed.items() if live.get(name) != value]
+
+
+def _publish(revision: ProfileRevision, staff: User) -> None:
+    org = revision.organisation
+    if revision.scope == RevisionScope.LIVRET:
+        apply_livret(org, clean_livret(livret_from_json(revision.proposed)), publisher=staff)
+    else:
+        apply_profile(org, clean_profile_input(ProfileInput(**revision.proposed)))
 
 
 def _check_pending(revision: ProfileRevision) -> None:
@@ -106,10 +125,10 @@ def approve_revision(engine: SearchEngine, session: Session, staff: User, revisi
     _check_pending(revision)
     org = revision.organisation
     changed = [name for name, _, _ in changes(revision)]
-    apply_profile(org, clean_profile_input(ProfileInput(**revision.proposed)))
+    _publish(revision, staff)
     revision.status, revision.reviewed_by_id, revision.reviewed_at = RevisionStatus.APPROVED.value, staff.id, utcnow()
     audit.record(session, staff, "profile.revision_approve", "organisation", org.key, revision=revision.public_id,
-                 fields=changed)
+                 scope=revision.scope, fields=changed)
     if revision.author is not None:
         notify_user(session, revision.author, "profile", f"Modification publiée : {org.name}",
                     "L'équipe a validé votre modification : la fiche en ligne est à jour.")
@@ -126,7 +145,7 @@ def reject_revision(session: Session, staff: User, revision: ProfileRevision, re
     revision.reviewed_by_id, revision.reviewed_at = staff.id, utcnow()
     org = revision.organisation
     audit.record(session, staff, "profile.revision_reject", "organisation", org.key, revision=revision.public_id,
-                 reason=revision.review_note)
+                 scope=revision.scope, reason=revision.review_note)
     if revision.author is not None:
         notify_user(session, revision.author, "profile", f"Modification refusée : {org.name}",
                     f"L'équipe n'a pas publié votre modification. Motif : {revision.review_note}")
