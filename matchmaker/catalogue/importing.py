@@ -15,26 +15,24 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from matchmaker.catalogue.livret_rows import TEMPLATE_COLUMNS, certification_label, read_invitation, read_livret
 from matchmaker.geo import canonical_region, region_for_postcode
 from matchmaker.input_text import json_problems, printable_name
 from matchmaker.vocabulary import (
-    CERTIFICATIONS,
     ORGANISATION_KINDS,
     EvidenceKind,
     fold_accents,
-    normalise_certification,
 )
 
-CSV_COLUMNS = (
-    "key", "name", "kind", "description_fr", "description_en", "keywords", "certifications",
-    "region", "city", "postcode", "siren", "rnsr_id", "website", "contact_email",
-)
+CSV_COLUMNS = TEMPLATE_COLUMNS
+"""The columns a CSV or XLSX file may have: the record's fields, the livret sections, the person to invite."""
 MAX_FIELD_CHARS = {"name": 300, "description_fr": 20000, "description_en": 20000, "keywords": 5000}
 MAX_ROWS = 100_000
 
@@ -112,14 +110,8 @@ def _check_name_kind_and_sizes(raw: dict[str, Any]) -> tuple[str, str]:
 
 
 def _certifications(raw: dict[str, Any]) -> list[str]:
-    certifications: list[str] = []
-    for value in _split_list(raw.get("certifications")):
-        label = normalise_certification(value)
-        if label is None:
-            raise ValueError(_l("certification non reconnue '%(value)s' (connues : %(known)s)", value=value[:40],
-                                known=", ".join(CERTIFICATIONS)))
-        certifications.append(label)
-    return list(dict.fromkeys(certifications))
+    """Return the row's certification labels, or raise ValueError naming the unknown one."""
+    return list(dict.fromkeys(certification_label(value) for value in _split_list(raw.get("certifications"))))
 
 
 def _identifiers_and_contacts(raw: dict[str, Any]) -> dict[str, str]:
@@ -161,11 +153,14 @@ def _record_key(raw: dict[str, Any], name: str, siren: str, rnsr_id: str) -> str
 
 
 def _evidence(
-    raw: dict[str, Any], key: str, description_fr: str | None, description_en: str | None, keywords: list[str]
+    raw: dict[str, Any], key: str, description_fr: str | None, description_en: str | None, keywords: list[str],
+    livret: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the record's evidence: the given items, plus its descriptions and keywords not already among them."""
     evidence = list(raw.get("evidence") or [])
     known_texts = {_clean(item.get("text")) for item in evidence if isinstance(item, dict)}
+    if livret is not None:  # its descriptions are livret evidence (services.livret), not import evidence
+        known_texts |= {_clean(description_fr), _clean(description_en)}
     if description_fr and _clean(description_fr) not in known_texts:
         evidence.append({"key": f"{key}/description-fr", "kind": EvidenceKind.DESCRIPTION, "title": "Description",
                          "text": description_fr, "lang": "fr", "source": "import"})
@@ -190,11 +185,14 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
     description_en = (raw.get("description_en") or "").strip() or None
     keywords = _split_list(raw.get("keywords"))
     certifications = _certifications(raw)
+    livret = read_livret(raw)
+    if livret is not None:  # the livret declares them, with their details
+        certifications = [item["label"] for item in livret["certifications"]]
     checked = _identifiers_and_contacts(raw)
     postcode = _clean(raw.get("postcode"))
     region = _region(raw, postcode)
     key = _record_key(raw, name, checked["siren"], checked["rnsr_id"])
-    if not (description_fr or description_en or keywords or raw.get("evidence")):
+    if not (description_fr or description_en or keywords or raw.get("evidence") or livret):
         raise ValueError(_l("aucune description ni compétence : le profil serait vide"))
     return {
         "key": key,
@@ -216,7 +214,9 @@ def validate_record(raw: dict[str, Any]) -> dict[str, Any]:
         "source_url": checked["source_url"] or None,
         "links": _split_list(raw.get("links")),
         "attributes": raw.get("attributes") if isinstance(raw.get("attributes"), dict) else {},
-        "evidence": _evidence(raw, key, description_fr, description_en, keywords),
+        "evidence": _evidence(raw, key, description_fr, description_en, keywords, livret),
+        "livret": livret,
+        "invite": read_invitation(raw),
     }
 
 
@@ -260,14 +260,7 @@ def _rows_from_json(text: str) -> list[tuple[int, Any]]:
     return rows
 
 
-def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise ImportFormatError(_l("CSV invalide à l'en-tête : %(error)s", error=str(exc))) from exc
+def _check_header(header: list[str]) -> None:
     missing = {"name", "kind"} - set(header)
     if missing:
         raise ImportFormatError(
@@ -279,6 +272,17 @@ def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
             _l("colonnes inconnues : %(unknown)s (connues : %(known)s)", unknown=", ".join(sorted(unknown)),
                known=", ".join(CSV_COLUMNS))
         )
+
+
+def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ImportFormatError(_l("CSV invalide à l'en-tête : %(error)s", error=str(exc))) from exc
+    _check_header(header)
     reader.fieldnames = header
     rows: list[tuple[int, Any]] = []
     try:
@@ -294,6 +298,45 @@ def _rows_from_csv(text: str) -> list[tuple[int, Any]]:
     return rows
 
 
+def _xlsx_value(value: Any) -> Any:
+    """Return a cell as the CSV reader would give it, keeping dates (certification expiry) as dates."""
+    if value is None or isinstance(value, str | date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _rows_from_xlsx(data: bytes) -> list[tuple[int, Any]]:
+    """Read the first sheet (or the template's "livret" sheet) of a workbook; line numbers are sheet rows."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML and value errors alike on a damaged file
+        raise ImportFormatError(_l("fichier XLSX illisible : enregistrez-le au format Excel (.xlsx)")) from exc
+    try:
+        sheet = book["livret"] if "livret" in book.sheetnames else book.worksheets[0]
+        cells = sheet.iter_rows(values_only=True)
+        header = [str(h).strip().lower() if h is not None else "" for h in next(cells, None) or ()]
+        while header and not header[-1]:
+            header.pop()
+        _check_header([h for h in header if h])
+        rows: list[tuple[int, Any]] = []
+        for number, values in enumerate(cells, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if len(rows) > MAX_ROWS:
+                break
+            if any(v not in (None, "") for v in values[len(header):]):
+                rows.append((number, ValueError(_l("trop de colonnes sur cette ligne"))))
+                continue
+            rows.append((number, {h: _xlsx_value(v) for h, v in zip(header, values, strict=False) if h}))
+        return rows
+    finally:
+        book.close()
+
+
 def _reason(error: Exception) -> str | LazyString:
     """Return an exception's message, keeping a lazy (translatable) message lazy."""
     if len(error.args) == 1 and isinstance(error.args[0], str | LazyString):
@@ -302,15 +345,16 @@ def _reason(error: Exception) -> str | LazyString:
 
 
 def parse_profiles(data: bytes, filename: str) -> ParsedFile:
-    """Parse a CSV, JSON or JSON-lines file (optionally gzipped) into validated records."""
-    text = _decode(data)
+    """Parse a CSV, XLSX, JSON or JSON-lines file (text files optionally gzipped) into validated records."""
     name = filename.lower().removesuffix(".gz")
-    if name.endswith(".csv"):
-        rows = _rows_from_csv(text)
+    if name.endswith(".xlsx"):
+        rows = _rows_from_xlsx(data)
+    elif name.endswith(".csv"):
+        rows = _rows_from_csv(_decode(data))
     elif name.endswith((".json", ".jsonl", ".ndjson")):
-        rows = _rows_from_json(text)
+        rows = _rows_from_json(_decode(data))
     else:
-        raise ImportFormatError(_l("format non reconnu : utilisez .csv, .json ou .jsonl"))
+        raise ImportFormatError(_l("format non reconnu : utilisez .csv, .xlsx, .json ou .jsonl"))
     if len(rows) > MAX_ROWS:
         raise ImportFormatError(
             _l("trop de lignes (%(count)d > %(max)d) : découpez le fichier", count=len(rows), max=MAX_ROWS)

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matchmaker.catalogue.importing import ParsedFile, RowError, parse_profiles
-from matchmaker.models import Evidence, ImportRun, Organisation, OrganisationLink, utcnow
+from matchmaker.catalogue.livret import livret_from_json
+from matchmaker.models import Evidence, ImportRun, Organisation, OrganisationLink, User, utcnow
+from matchmaker.services.livret.publication import apply_livret
 
 BUNDLE_FILE = "organisations.jsonl.gz"
 _ORG_FIELDS = (
@@ -47,7 +50,8 @@ def iter_bundled_records(bundle_dir: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def _apply_record(session: Session, org: Organisation | None, record: dict[str, Any]) -> Organisation:
+def _apply_record(session: Session, org: Organisation | None, record: dict[str, Any],
+                  publisher: User | None = None) -> Organisation:
     if org is None:
         org = Organisation(key=record["key"])
         session.add(org)
@@ -80,6 +84,8 @@ def _apply_record(session: Session, org: Organisation | None, record: dict[str, 
     for target in record.get("links", []):
         if (target, "related") not in current_links:
             org.links.append(OrganisationLink(to_key=target, relation="related"))
+    if record.get("livret") is not None:
+        apply_livret(org, livret_from_json(record["livret"]), publisher=publisher)
     org.updated_at = utcnow()
     return org
 
@@ -88,6 +94,7 @@ def store_records(
     session: Session,
     records: Iterable[dict[str, Any]],
     progress: Callable[[int], None] | None = None,
+    publisher: User | None = None,
 ) -> tuple[int, int]:
     """Create or update organisations by key inside the caller's transaction; return (created, updated)."""
     records = list(records)
@@ -104,24 +111,45 @@ def store_records(
             created += 1
         else:
             updated += 1
-        _apply_record(session, org, record)
+        _apply_record(session, org, record, publisher)
         if progress and index % 500 == 0:
             progress(500)
     return created, updated
 
 
+def _keep_members_livrets(session: Session, parsed: ParsedFile) -> None:
+    """Reject the rows that would replace the livret of a claimed profile: its members keep it up to date."""
+    keys = [record["key"] for _, record in parsed.records if record.get("livret") is not None]
+    claimed: set[str] = set()
+    for start in range(0, len(keys), 500):
+        claimed.update(session.scalars(select(Organisation.key).where(Organisation.key.in_(keys[start:start + 500]),
+                                                                      Organisation.claimed.is_(True))))
+    if not claimed:
+        return
+    kept = []
+    for line, record in parsed.records:
+        if record["key"] in claimed and record.get("livret") is not None:
+            parsed.errors.append(RowError(line, _l("fiche revendiquée : son livret est tenu par ses membres et "
+                                                   "n'est pas remplacé par un import"), record["name"]))
+        else:
+            kept.append((line, record))
+    parsed.records = kept
+    parsed.errors.sort(key=lambda error: error.line)
+
+
 def import_profiles(
-    session: Session, data: bytes, filename: str, *, skip_invalid: bool = False
+    session: Session, data: bytes, filename: str, *, skip_invalid: bool = False, actor: User | None = None
 ) -> ImportReport:
     """Validate and store a profiles file; with any bad row nothing is stored unless skip_invalid."""
     parsed: ParsedFile = parse_profiles(data, filename)
+    _keep_members_livrets(session, parsed)
     report = ImportReport(filename=filename, errors=parsed.errors)
     if parsed.errors and not skip_invalid:
         return report
     if not parsed.records:
         return report
     try:
-        report.created, report.updated = store_records(session, (r for _, r in parsed.records))
+        report.created, report.updated = store_records(session, (r for _, r in parsed.records), publisher=actor)
         session.add(
             ImportRun(
                 filename=filename[:500],

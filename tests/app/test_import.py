@@ -85,7 +85,8 @@ def test_duplicate_keys_and_unknown_columns_are_rejected():
 def test_wrong_encoding_and_unknown_extension_give_clear_errors():
     for data, name, expected in [
         (b"\x00\xff\xfe\x00garbage", "f.csv", "encodage"),
-        (b"name,kind\n", "f.xlsx", "format"),
+        (b"name,kind\n", "f.pdf", "format"),
+        (b"name,kind\n", "f.xlsx", "XLSX illisible"),
         (b"[{\"name\": ", "f.json", "JSON invalide"),
     ]:
         try:

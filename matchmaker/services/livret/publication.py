@@ -5,13 +5,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from matchmaker.catalogue.livret import CertificationEntry, LivretInput
 from matchmaker.livret_vocabulary import labels
 from matchmaker.models import Evidence, Livret, LivretCertification, Organisation, User, utcnow
 from matchmaker.services.certifications import forget_undeclared
-from matchmaker.services.livret.sections import CertificationEntry, LivretInput
 from matchmaker.vocabulary import EvidenceKind
 
 LIVRET_SOURCE = "livret"
+
+
+def live_livret(org: Organisation) -> LivretInput:
+    """Return the published livret of an organisation (empty when it has none)."""
+    row = org.livret
+    if row is None:
+        return LivretInput()
+    return LivretInput(
+        activities=tuple(row.activities or ()), activities_note=row.activities_note or "",
+        materials=tuple(row.materials or ()), materials_note=row.materials_note or "",
+        certifications=tuple(CertificationEntry(c.label, c.number, c.body, c.expires_on) for c in row.certifications),
+        equipment=tuple(row.equipment or ()), batch_min=row.batch_min, batch_max=row.batch_max,
+        lead_time_weeks=row.lead_time_weeks, capacity_note=row.capacity_note or "",
+        sectors=tuple(row.sectors or ()), client_types=tuple(row.client_types or ()),
+        references_note=row.references_note or "", description_fr=row.description_fr or "",
+        description_en=row.description_en or "",
+    )
+
+
+def starting_livret(org: Organisation) -> LivretInput:
+    """Return what a member's first draft starts from: the live livret, else the certifications already declared."""
+    if org.livret is not None:
+        return live_livret(org)
+    return LivretInput(certifications=tuple(CertificationEntry(label) for label in org.certifications or ()))
 
 
 @dataclass

@@ -12,18 +12,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matchmaker.catalogue.livret import LivretInput, clean_livret, livret_from_json, livret_to_json
 from matchmaker.errors import Forbidden, InvalidQuery
 from matchmaker.models import Organisation, ProfileRevision, RevisionScope, RevisionStatus, User, utcnow
 from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff
-from matchmaker.services.livret.sections import (
-    LivretInput,
-    clean_livret,
-    live_livret,
-    livret_from_json,
-    livret_to_json,
-    starting_livret,
-)
+from matchmaker.services.livret.publication import live_livret, starting_livret
 from matchmaker.services.profiles import is_member
 
 OPEN_STATUSES = (RevisionStatus.DRAFT.value, RevisionStatus.PENDING.value)

@@ -1,4 +1,9 @@
-"""The sections of a livret and their validation; the JSON a revision stores; the live livret as input."""
+"""The livret record: its sections, their validation and the JSON form revisions and imports use.
+
+Framework-free like the rest of the catalogue record format (no Flask app, no ORM): the member's form,
+the staff review, the bulk import and the JSON import all validate a livret through ``clean_livret``,
+which raises ``InvalidQuery`` naming the section at fault.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 
 from matchmaker.errors import InvalidQuery
 from matchmaker.livret_vocabulary import VOCABULARIES
-from matchmaker.models import Organisation
 from matchmaker.vocabulary import CERTIFICATIONS
 
 MAX_TERMS = 40
@@ -188,27 +192,3 @@ def livret_from_json(values: dict[str, Any]) -> LivretInput:
         for item in values.get("certifications") or ()
     )
     return LivretInput(**kwargs)
-
-
-def live_livret(org: Organisation) -> LivretInput:
-    """Return the published livret of an organisation (empty when it has none)."""
-    row = org.livret
-    if row is None:
-        return LivretInput()
-    return LivretInput(
-        activities=tuple(row.activities or ()), activities_note=row.activities_note or "",
-        materials=tuple(row.materials or ()), materials_note=row.materials_note or "",
-        certifications=tuple(CertificationEntry(c.label, c.number, c.body, c.expires_on) for c in row.certifications),
-        equipment=tuple(row.equipment or ()), batch_min=row.batch_min, batch_max=row.batch_max,
-        lead_time_weeks=row.lead_time_weeks, capacity_note=row.capacity_note or "",
-        sectors=tuple(row.sectors or ()), client_types=tuple(row.client_types or ()),
-        references_note=row.references_note or "", description_fr=row.description_fr or "",
-        description_en=row.description_en or "",
-    )
-
-
-def starting_livret(org: Organisation) -> LivretInput:
-    """Return what a member's first draft starts from: the live livret, else the certifications already declared."""
-    if org.livret is not None:
-        return live_livret(org)
-    return LivretInput(certifications=tuple(CertificationEntry(label) for label in org.certifications or ()))

@@ -1,0 +1,127 @@
+"""The cluster bulk import: the template (CSV and XLSX), livret columns read per row with clear reasons, a
+200-row XLSX stored whole or not at all (or its good rows only, on request), claimed profiles left to members."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from matchmaker.catalogue.importing import parse_profiles
+from matchmaker.catalogue.livret_rows import TEMPLATE_COLUMNS, template_csv, template_xlsx
+from matchmaker.config import PROJECT_ROOT
+from matchmaker.extensions import db
+from matchmaker.livret_vocabulary import VOCABULARIES
+from matchmaker.models import Evidence, ImportRun, Livret, Organisation
+from matchmaker.services.catalogue import import_profiles
+from matchmaker.vocabulary import EvidenceKind
+from tests.support.livret import BAD_LINES, member_list_xlsx
+
+HEADER = ",".join(TEMPLATE_COLUMNS)
+
+
+def _row(**cells: str) -> str:
+    return ",".join(f'"{cells.get(column, "")}"' for column in TEMPLATE_COLUMNS)
+
+
+def _csv(*rows: str) -> bytes:
+    return "\n".join((HEADER, *rows, "")).encode()
+
+
+def test_the_templates_parse_without_errors_and_list_the_vocabulary():
+    for data, name in ((template_csv(), "modele.csv"), (template_xlsx(), "modele.xlsx")):
+        parsed = parse_profiles(data, name)
+        assert parsed.errors == [] and len(parsed.records) == 1
+        record = parsed.records[0][1]
+        assert record["livret"]["activities"] == ["machining", "cleanroom_assembly", "cleaning_decontamination"]
+        assert record["livret"]["certifications"][0] == {"label": "ISO 13485", "number": "FR-0000-EXEMPLE",
+                                                         "body": "Organisme notifié", "expires_on": "2027-06-30"}
+        assert record["invite"]["email"] == "camille@usinage-precision-rhone.example"
+    book = load_workbook(io.BytesIO(template_xlsx()), read_only=True)
+    try:
+        assert book.sheetnames == ["livret", "notice", "vocabulaire"]
+        codes = {row[2] for row in book["vocabulaire"].iter_rows(min_row=2, values_only=True)}
+    finally:
+        book.close()
+    assert codes == {t.code for terms in VOCABULARIES.values() for t in terms}
+
+
+def test_the_bundled_example_follows_the_template():
+    data = (PROJECT_ROOT / "data" / "competences" / "example_livret.csv").read_bytes()
+    assert data.decode().splitlines()[0] == HEADER
+    parsed = parse_profiles(data, "example_livret.csv")
+    assert parsed.errors == [] and all(record["livret"] for _, record in parsed.records)
+
+
+def test_each_bad_cell_is_reported_with_its_line_and_column():
+    good = {"name": "Atelier", "kind": "subcontractor", "activities": "usinage"}
+    data = _csv(
+        _row(**good),
+        _row(**{**good, "certification_1": "ISO13845"}),
+        _row(**{**good, "materials": "unobtainium"}),
+        _row(**{**good, "batch_min": "20", "batch_max": "10"}),
+        _row(**{**good, "certification_2_number": "X-1"}),
+        _row(**{**good, "member_name": "Camille"}),
+        _row(**{**good, "sectors": "spatial; médical?"}),
+        _row(**{**good, "lead_time_weeks": "3 semaines"}),
+    )
+    parsed = parse_profiles(data, "cluster.csv")
+    reasons = {error.line: error.reason for error in parsed.errors}
+    assert reasons[3].startswith("certification inconnue 'ISO13845'")
+    assert reasons[4].startswith("matériau inconnu 'unobtainium'")
+    assert reasons[5].startswith("rubrique 'batch_max'")
+    assert "certification_2" in reasons[6] and "member_email" in reasons[7]
+    assert reasons[8].startswith("secteur inconnu 'médical?'")
+    assert reasons[9].startswith("nombre entier attendu dans 'lead_time_weeks'")
+    assert [line for line, _ in parsed.records] == [2]
+
+
+def test_a_200_row_xlsx_is_stored_whole_or_not_at_all(app):
+    data = member_list_xlsx(200)
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Organisation.id)))
+        report = import_profiles(db.session, data, "cluster.xlsx")
+        assert not report.stored and db.session.scalar(select(func.count(Organisation.id))) == before
+        assert [(e.line, e.reason[:len(BAD_LINES[e.line][2])]) for e in report.errors] == [
+            (line, reason) for line, (_, _, reason) in sorted(BAD_LINES.items())]
+        assert report.errors[0].name == "Atelier 13 (fictif)"  # sheet line 14 is workshop 13
+
+        report = import_profiles(db.session, data, "cluster.xlsx", skip_invalid=True)
+        assert report.stored and report.created == 196 and report.rejected == 4
+        assert db.session.scalar(select(func.count(Livret.id))) == 196
+        org = db.session.scalar(select(Organisation).where(Organisation.key == "cluster:atelier-001"))
+        assert org.livret.activities == ["injection_moulding", "biocompatibility_testing"]
+        assert org.livret.certifications[0].number == "CERT-0001" and org.certifications == ["ISO 13485"]
+        kinds = set(db.session.scalars(select(Evidence.kind).where(Evidence.organisation_id == org.id)))
+        assert {EvidenceKind.LIVRET_ACTIVITIES, EvidenceKind.LIVRET_CERTIFICATIONS, EvidenceKind.LIVRET_CAPACITY,
+                EvidenceKind.LIVRET_DESCRIPTION} <= kinds and EvidenceKind.DESCRIPTION not in kinds
+        run = db.session.scalar(select(ImportRun).where(ImportRun.filename == "cluster.xlsx"))
+        assert run.created == 196 and [row["line"] for row in run.report] == sorted(BAD_LINES)
+
+
+def test_a_json_record_may_carry_a_livret_object(app):
+    record = {"name": "Stérilis Ouest", "kind": "service_provider",
+              "livret": {"activities": ["sterilisation", "Process validation"],
+                         "certifications": [{"label": "iso 13485", "number": "N-1", "expires_on": "2030-01-31"},
+                                            "ISO 9001"]}}
+    with app.app_context():
+        report = import_profiles(db.session, json.dumps([record]).encode(), "cluster.json")
+        assert report.stored, [e.reason for e in report.errors]
+        org = db.session.scalar(select(Organisation).where(Organisation.key == "import:sterilis-ouest"))
+        assert org.livret.activities == ["sterilisation", "process_validation"]
+        assert org.certifications == ["ISO 13485", "ISO 9001"]
+
+
+def test_a_claimed_profile_keeps_the_livret_its_members_maintain(app):
+    with app.app_context():
+        import_profiles(db.session, _csv(_row(key="k:claimed", name="Atelier", kind="subcontractor",
+                                              activities="usinage")), "a.csv")
+        db.session.scalar(select(Organisation).where(Organisation.key == "k:claimed")).claimed = True
+        db.session.commit()
+        report = import_profiles(db.session, _csv(_row(key="k:claimed", name="Atelier", kind="subcontractor",
+                                                       activities="extrusion")), "b.csv")
+        assert not report.stored and "revendiquée" in report.errors[0].reason
+        assert db.session.scalar(select(Livret.activities).join(Organisation)
+                                 .where(Organisation.key == "k:claimed")) == ["machining"]
