@@ -24,7 +24,7 @@ from matchmaker.services.livret.review import editable_livret, save_livret, work
 from matchmaker.services.revisions import approve_revision, pending_revisions, reject_revision
 from matchmaker.vocabulary import EvidenceKind
 
-SUBCONTRACTOR = "decp:802812909"  # EKIALIS: a real hospital supplier known only by one contract title
+SUPPLIER = "eudamed:FR-MF-000002928"  # PARASITE DESIGN: a real EUDAMED manufacturer known by its record only
 LIVRET = LivretInput(
     activities=("machining", "cleanroom_assembly"),
     activities_note="Usinage 5 axes de pièces jusqu'à 300 mm.",
@@ -40,7 +40,7 @@ LIVRET = LivretInput(
 
 
 def _org() -> Organisation:
-    return db.session.scalar(select(Organisation).where(Organisation.key == SUBCONTRACTOR))
+    return db.session.scalar(select(Organisation).where(Organisation.key == SUPPLIER))
 
 
 def _member(app, user_id, account: str = "startup") -> User:
@@ -121,7 +121,7 @@ def test_published_livret_is_live_evidence_searchable_and_audited(app, users, us
     engine = app.extensions["matchmaker"]
     query = "/api/search?q=usinage+5+axes+implants+titane+salle+blanche&limit=5"
     client = login("buyer")
-    assert SUBCONTRACTOR not in [r["organisation"]["key"] for r in client.get(query).get_json()["results"]]
+    assert SUPPLIER not in [r["organisation"]["key"] for r in client.get(query).get_json()["results"]]
     with app.app_context():
         member = _member(app, user_id)
         save_livret(db.session, member, _org(), LIVRET, submit=False)
@@ -133,11 +133,11 @@ def test_published_livret_is_live_evidence_searchable_and_audited(app, users, us
         assert org.certifications == ["ISO 13485"]  # the expired ISO 9001 does not count
         kinds = {e.kind for e in org.evidence if e.source == "livret"}
         assert EvidenceKind.LIVRET_ACTIVITIES in kinds and EvidenceKind.LIVRET_DESCRIPTION in kinds
-        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == SUBCONTRACTOR)).all()
+        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == SUPPLIER)).all()
         assert {"livret.draft", "livret.submit", "profile.revision_approve"} <= set(actions)
         assert working_revision(db.session, org) is None
     results = client.get(query).get_json()["results"]
-    assert results[0]["organisation"]["key"] == SUBCONTRACTOR  # incremental refresh: no rebuild
+    assert results[0]["organisation"]["key"] == SUPPLIER  # incremental refresh: no rebuild
     quoted = " ".join(p["text"] for p in results[0]["evidence"])
     assert "Usinage" in quoted or "titane" in quoted
 
