@@ -132,11 +132,11 @@ def register_blueprints(app: Flask) -> None:
     from matchmaker.events import bp as events_bp
     from matchmaker.introductions import bp as introductions_bp
     from matchmaker.main import bp as main_bp
+    from matchmaker.members import bp as members_bp
     from matchmaker.needs import bp as needs_bp
     from matchmaker.privacy import bp as privacy_bp
     from matchmaker.shortlists import bp as shortlists_bp
     from matchmaker.staff import bp as staff_bp
-    from matchmaker.startups import bp as startups_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -144,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(needs_bp, url_prefix="/besoins")
     app.register_blueprint(shortlists_bp, url_prefix="/listes")
     app.register_blueprint(introductions_bp, url_prefix="/mises-en-relation")
-    app.register_blueprint(startups_bp, url_prefix="/start-up")
+    app.register_blueprint(members_bp, url_prefix="/membre")
     app.register_blueprint(staff_bp, url_prefix="/equipe")
     app.register_blueprint(dashboard_bp, url_prefix="/staff/dashboard")
     app.register_blueprint(events_bp, url_prefix="/events")

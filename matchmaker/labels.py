@@ -114,6 +114,11 @@ REVISION_STATUS_LABELS = {
     "approved": _l("Publiée"),
     "rejected": _l("Refusée"),
 }
+CLAIM_KIND_LABELS = {
+    "claim": _l("revendication"),
+    "join": _l("demande à rejoindre l'équipe"),
+    "create": _l("nouveau profil"),
+}
 CLAIM_STATUS_LABELS = {
     "pending": _l("En attente de validation"),
     "approved": _l("Validée"),
@@ -231,6 +236,7 @@ TEMPLATE_LABELS = {
     "INTRODUCTION_STATUS_LABELS": INTRODUCTION_STATUS_LABELS,
     "INTRODUCTION_STATUS_VARIANTS": INTRODUCTION_STATUS_VARIANTS,
     "CLAIM_STATUS_LABELS": CLAIM_STATUS_LABELS,
+    "CLAIM_KIND_LABELS": CLAIM_KIND_LABELS,
     "CLAIM_STATUS_VARIANTS": CLAIM_STATUS_VARIANTS,
     "REGISTRATION_STATUS_LABELS": REGISTRATION_STATUS_LABELS,
     "REGISTRATION_STATUS_VARIANTS": REGISTRATION_STATUS_VARIANTS,

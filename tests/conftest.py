@@ -70,10 +70,10 @@ def users(app):
     """Create one account per role and return their e-mail addresses."""
     emails = {}
     with app.app_context():
-        for role in ("buyer", "startup", "staff", "admin"):
-            email = f"{role}@example.org"
-            create_user(db.session, email=email, password=PASSWORD, role=role, name=role.title())
-            emails[role] = email
+        for account, role in (("buyer", "buyer"), ("startup", "member"), ("staff", "staff"), ("admin", "admin")):
+            email = f"{account}@example.org"
+            create_user(db.session, email=email, password=PASSWORD, role=role, name=account.title())
+            emails[account] = email
         other = create_user(db.session, email="buyer2@example.org", password=PASSWORD, role="buyer")
         emails["buyer2"] = other.email
     return emails

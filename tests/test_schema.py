@@ -62,3 +62,35 @@ def test_a_fresh_database_gets_its_tables_from_the_migrations_on_setup(tmp_path,
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_start_up_accounts_become_members_with_one_owner_per_organisation(tmp_path):
+    """Migration 0006 keeps every account as it was, renames its role and names each organisation's owner."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'accounts.sqlite3'}", poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        upgrade(connection, "0005")
+        connection.execute(text(
+            "INSERT INTO organisations (id, key, kind, name, keywords, certifications, source, attributes, claimed, "
+            "created_at, updated_at) VALUES (1, 'ilab:a', 'startup', 'A', '[]', '[]', 'ilab', '{}', 1, "
+            "'2026-01-01', '2026-01-01'), (2, 'decp-buyer:b', 'buyer', 'B', '[]', '[]', 'decp', '{}', 0, "
+            "'2026-01-01', '2026-01-01')"))
+        accounts = [(1, "first@a.example", "startup", 1), (2, "second@a.example", "startup", 1),
+                    (3, "alone@c.example", "startup", None), (4, "buyer@b.example", "buyer", 2)]
+        for user_id, email, role, org in accounts:
+            connection.execute(text(
+                "INSERT INTO users (id, public_id, email, name, password_hash, role, organisation_id, "
+                "is_active_account, session_version, created_at) VALUES (:id, :pid, :email, '', 'hash-' || :email, "
+                ":role, :org, 1, 3, '2026-01-01')"),
+                {"id": user_id, "pid": f"public-{user_id:04d}-xxxxxxxxxx", "email": email, "role": role, "org": org})
+        connection.commit()
+        upgrade(connection)
+        rows = connection.execute(text(
+            "SELECT email, role, organisation_id, organisation_role, password_hash, session_version FROM users "
+            "ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        ("first@a.example", "member", 1, "owner", "hash-first@a.example", 3),
+        ("second@a.example", "member", 1, "colleague", "hash-second@a.example", 3),
+        ("alone@c.example", "member", None, None, "hash-alone@c.example", 3),
+        ("buyer@b.example", "buyer", 2, None, "hash-buyer@b.example", 3),
+    ]

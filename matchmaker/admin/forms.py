@@ -11,7 +11,7 @@ from matchmaker.formtools import options
 
 ROLE_LABELS = {
     "buyer": _l("Donneur d'ordre"),
-    "startup": _l("Start-up"),
+    "member": _l("Membre (organisation)"),
     "staff": _l("Équipe du réseau"),
     "admin": _l("Administrateur"),
 }

@@ -35,7 +35,7 @@ from matchmaker.services.profiles import get_organisation
 from matchmaker.services.shortlists import add_entry, create_shortlist, get_shortlist, list_shortlists
 
 BUYER = Role.BUYER.value
-MEMBERS = (Role.BUYER.value, Role.STARTUP.value)
+MEMBERS = (Role.BUYER.value, Role.MEMBER.value)
 
 
 def _body() -> dict[str, Any]:

@@ -31,7 +31,7 @@ def index():
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
-@roles_required(Role.BUYER.value, Role.STARTUP.value)
+@roles_required(Role.BUYER.value, Role.MEMBER.value)
 def new():
     """Ask staff to introduce the user to an organisation."""
     user = current_account()

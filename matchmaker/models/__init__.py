@@ -1,6 +1,6 @@
 """Database models, one module per concern; import them from here."""
 
-from matchmaker.models.accounts import Role, User, load_user
+from matchmaker.models.accounts import OrganisationRole, Role, User, load_user
 from matchmaker.models.audit import AuditEvent
 from matchmaker.models.base import utcnow
 from matchmaker.models.catalogue import (
@@ -62,6 +62,7 @@ __all__ = [
     "ImportRun",
     "Organisation",
     "OrganisationLink",
+    "OrganisationRole",
     "Role",
     "User",
     "load_user",

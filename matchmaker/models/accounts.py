@@ -23,12 +23,24 @@ _hasher = PasswordHasher()
 
 
 class Role(enum.StrEnum):
-    """What a user may do on the platform."""
+    """What a user may do on the platform.
+
+    A member speaks for an organisation of any kind that answers needs (start-up, subcontractor,
+    manufacturer, service provider, lab, platform): it claims and completes that organisation's profile and
+    livret. Accounts made before the member role existed had the role "startup" (migration 0006).
+    """
 
     BUYER = "buyer"
-    STARTUP = "startup"
+    MEMBER = "member"
     STAFF = "staff"
     ADMIN = "admin"
+
+
+class OrganisationRole(enum.StrEnum):
+    """What a member is to its organisation: one owner, any number of colleagues."""
+
+    OWNER = "owner"
+    COLLEAGUE = "colleague"
 
 
 class User(UserMixin, db.Model):
@@ -43,6 +55,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.BUYER.value)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), nullable=True)
+    organisation_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
     locale: Mapped[str | None] = mapped_column(String(5), nullable=True)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=0)

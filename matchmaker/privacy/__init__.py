@@ -6,6 +6,6 @@ from matchmaker.access import restrict_blueprint
 from matchmaker.models import Role
 
 bp = Blueprint("privacy", __name__)
-restrict_blueprint(bp, Role.BUYER.value, Role.STARTUP.value)
+restrict_blueprint(bp, Role.BUYER.value, Role.MEMBER.value)
 
 from matchmaker.privacy import views  # noqa: E402,F401

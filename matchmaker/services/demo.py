@@ -18,7 +18,7 @@ from matchmaker.vocabulary import OrganisationKind
 DEMO_ACCOUNTS = {
     "demo-acheteur@example.org": "buyer",
     "demo-equipe@example.org": "staff",
-    "demo-startup@example.org": "startup",
+    "demo-startup@example.org": "member",
     "demo-admin@example.org": "admin",
 }
 DEMO_NEED = NeedInput(
@@ -50,7 +50,7 @@ def seed_demo(engine: SearchEngine, session: Session, password: str, *, max_char
         role: create_user(session, email=email, password=password, role=role, name=f"Démo {role}")
         for email, role in DEMO_ACCOUNTS.items()
     }
-    buyer, staff, startup = users["buyer"], users["staff"], users["startup"]
+    buyer, staff, startup = users["buyer"], users["staff"], users["member"]
     need = create_need(session, buyer, DEMO_NEED)
     submit_need(session, buyer, need)
     validate_need(engine, session, staff, need)

@@ -21,6 +21,7 @@ from matchmaker.services import audit
 from matchmaker.services.alerts import notify_staff, notify_user
 from matchmaker.services.certifications import forget_undeclared
 from matchmaker.services.livret import sync_declared_certifications
+from matchmaker.services.memberships import join, owner_of
 from matchmaker.services.search import SearchResults, parse_search_request, search_organisations
 from matchmaker.services.search.engine import SearchEngine
 from matchmaker.vocabulary import CERTIFICATIONS, PROFILE_KINDS, PROJECT_MATCH_KINDS, EvidenceKind
@@ -136,19 +137,23 @@ def is_member(user: User, org: Organisation) -> bool:
 
 
 def find_claimable(session: Session, text: str, *, limit: int = 20) -> list[Organisation]:
-    """Return unclaimed organisations whose name or acronym contains the text (case and accents ignored)."""
+    """Return the profiles (of every kind but buyers) whose name or acronym contains the text, accents ignored.
+
+    Unclaimed ones can be claimed; a claimed one can be joined (staff validate both).
+    """
     wanted = fold(" ".join(text.split()))[:100]
     if len(wanted) < 2:
         return []
     # Folding accents is not portable in SQL (SQLite lower() is ASCII only): compare names in Python.
     rows = session.execute(
         select(Organisation.id, Organisation.name, Organisation.acronym)
-        .where(Organisation.kind != "buyer", Organisation.claimed.is_(False))
+        .where(Organisation.kind != "buyer")
     )
     ids = [row_id for row_id, name, acronym in rows if wanted in fold(f"{name} {acronym or ''}")]
     if not ids:
         return []
-    query = select(Organisation).where(Organisation.id.in_(ids[:500])).order_by(Organisation.name).limit(limit)
+    query = (select(Organisation).where(Organisation.id.in_(ids[:500]))
+             .order_by(Organisation.claimed, Organisation.name).limit(limit))
     return list(session.scalars(query))
 
 
@@ -174,16 +179,17 @@ def _check_can_claim(session: Session, user: User) -> None:
 
 
 def claim_profile(session: Session, user: User, org: Organisation, message: str) -> ProfileClaim:
-    """Ask staff to link the user to an auto-built profile."""
+    """Ask staff to link the user to a profile: to claim it, or to join its team when it is already claimed."""
     _check_can_claim(session, user)
-    if org.claimed or org.kind == "buyer":
-        raise Conflict(_l("Cette fiche est déjà revendiquée."))
-    claim = ProfileClaim(user_id=user.id, organisation_id=org.id, kind="claim", message=message.strip()[:2000])
+    if org.kind == "buyer":
+        raise Conflict(_l("Les fiches des donneurs d'ordre ne se revendiquent pas."))
+    kind = "join" if org.claimed else "claim"
+    claim = ProfileClaim(user_id=user.id, organisation_id=org.id, kind=kind, message=message.strip()[:2000])
     session.add(claim)
     session.flush()
-    audit.record(session, user, "profile.claim", "organisation", org.key, claim=claim.public_id)
-    return _send_to_staff(session, claim, f"Fiche revendiquée : {org.name}",
-                          f"{user.email} revendique la fiche {org.name}.")
+    audit.record(session, user, f"profile.{kind}", "organisation", org.key, claim=claim.public_id)
+    what = "demande à rejoindre l'équipe de" if kind == "join" else "revendique la fiche"
+    return _send_to_staff(session, claim, f"Fiche revendiquée : {org.name}", f"{user.email} {what} {org.name}.")
 
 
 def propose_profile(session: Session, user: User, data: ProfileInput, message: str) -> ProfileClaim:
@@ -244,14 +250,17 @@ def approve_claim(engine: SearchEngine, session: Session, staff: User, claim: Pr
         claim.organisation = org
     else:
         org = claim.organisation
-        if org is None or org.claimed:
-            raise Conflict(_l("Cette fiche est déjà revendiquée."))
-    org.claimed = True
+        if org is None:
+            raise Conflict(_l("Cette fiche n'existe plus."))
     session.flush()
-    claim.user.organisation_id = org.id
+    owner = owner_of(session, org)
+    role = join(session, claim.user, org)  # the first member is the owner, the next ones are colleagues
     claim.status, claim.reviewed_by_id, claim.reviewed_at = ClaimStatus.APPROVED.value, staff.id, utcnow()
     audit.record(session, staff, "profile.approve", "organisation", org.key, claim=claim.public_id,
-                 user=claim.user.email)
+                 user=claim.user.email, organisation_role=role.value)
+    if owner is not None:
+        notify_user(session, owner, "profile", f"Nouveau membre : {org.name}",
+                    f"L'équipe a rattaché {claim.user.email} à {org.name} : cette personne peut compléter le livret.")
     notify_user(session, claim.user, "profile", f"Fiche validée : {org.name}",
                 "L'équipe a validé votre fiche : vous pouvez la compléter et voir les organisations qui y répondent.")
     session.commit()

@@ -15,7 +15,7 @@ from tests.support.apps import create_test_app
 from tests.support.chromium import serve, start_chromium
 
 PASSWORD = "correct horse battery"
-ACCOUNTS = {"buyer": "buyer", "startup": "startup", "staff": "staff", "requester": "buyer"}
+ACCOUNTS = {"buyer": "buyer", "startup": "member", "staff": "staff", "requester": "buyer"}
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ def _member(app) -> tuple[str, str]:
         org = db.session.scalar(select(Organisation).where(Organisation.kind == "startup",
                                                            Organisation.claimed.is_(False)).order_by(Organisation.id.desc()))
         org.claimed = True
-        db.session.add(User(email="member@example.org", name="Member", role="startup", organisation_id=org.id,
+        db.session.add(User(email="member@example.org", name="Member", role="member", organisation_id=org.id,
                             password_hash=PasswordHasher().hash(PASSWORD)))
         db.session.commit()
         return org.key, org.name
@@ -39,7 +39,7 @@ def test_an_edit_is_reviewed_published_and_its_certification_verified(browser, l
     key, old_name = _member(live_app)
     ui = Page(browser, live_server, PASSWORD)
     ui.login("member@example.org")
-    ui.open("/start-up/profil")
+    ui.open("/membre/profil")
     name = browser.find_element(By.ID, "name")
     name.clear()
     name.send_keys(NEW_NAME)

@@ -102,7 +102,7 @@ def test_startup_claims_its_profile_then_searches(ui, live_app):
     box.send_keys(name[:8])
     ui.click(ui.button("Chercher ma fiche"))
     assert "non revendiqué" in ui.text().lower()
-    link = ui.driver.find_element(By.CSS_SELECTOR, f"a[href$='/start-up/revendiquer/{key}']")
+    link = ui.driver.find_element(By.CSS_SELECTOR, f"a[href$='/membre/revendiquer/{key}']")
     ui.click(link)
     ui.driver.find_element(By.NAME, "message").send_keys("Je suis le fondateur de la société.")
     ui.click(ui.button("Revendiquer cette fiche"))
@@ -127,7 +127,7 @@ def test_startup_claims_its_profile_then_searches(ui, live_app):
     ui.click(ui.driver.find_element(By.CSS_SELECTOR, "#search-form button[type=submit]"))
     assert ui.driver.find_elements(By.CSS_SELECTOR, ".results-list > li")
 
-    ui.open("/start-up/recherches?q=imagerie+m%C3%A9dicale")
+    ui.open("/membre/recherches?q=imagerie+m%C3%A9dicale")
     ui.driver.find_element(By.NAME, "name").send_keys("Imagerie")
     ui.click(ui.button("Enregistrer la recherche"))
     assert "Recherche enregistrée" in ui.text()

@@ -76,7 +76,7 @@ def build_world(session) -> World:
     hashed = PasswordHasher().hash(PASSWORD)
     buyer = User(email="buyer@example.org", role="buyer", password_hash=hashed, organisation_id=orgs["buyer-f"].id)
     staff = User(email="staff@example.org", role="staff", password_hash=hashed)
-    member = User(email="member@sub-e.example", role="startup", password_hash=hashed,
+    member = User(email="member@sub-e.example", role="member", password_hash=hashed,
                   organisation_id=orgs["sub-e"].id)
     session.add_all([buyer, staff, member])
     session.flush()

@@ -82,8 +82,8 @@ TEXTS = {
 def event_setup(app, users) -> EventSetup:
     """Create a published event and four validated participants (organisations attached to their accounts)."""
     with app.app_context():
-        create_user(db.session, email="lab2@example.org", password=PASSWORD, role="startup", name="Lab Two")
-        create_user(db.session, email="outsider@example.org", password=PASSWORD, role="startup", name="Outsider")
+        create_user(db.session, email="lab2@example.org", password=PASSWORD, role="member", name="Lab Two")
+        create_user(db.session, email="outsider@example.org", password=PASSWORD, role="member", name="Outsider")
         for email, key in ORGANISATIONS.items():
             _user(email).organisation_id = db.session.scalar(select(Organisation.id).where(Organisation.key == key))
         db.session.commit()

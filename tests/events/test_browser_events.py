@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 ACCOUNTS = {  # e-mail -> (role, organisation key)
     "staff@example.org": ("staff", None),
-    "hemarina@example.org": ("startup", "ilab:ilab-00317"),
+    "hemarina@example.org": ("member", "ilab:ilab-00317"),
     "aphm@example.org": ("buyer", "decp-buyer:26130008100484"),
 }
 

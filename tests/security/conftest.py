@@ -37,8 +37,8 @@ ROLES = ("anonymous", "buyer", "startup", "staff", "admin")
 ACCOUNTS = {  # account -> (role, organisation key or None)
     "buyer": ("buyer", "decp-buyer:26130008100484"),
     "buyer2": ("buyer", "rnsr:199911764W"),
-    "startup": ("startup", "ilab:ilab-00317"),
-    "startup2": ("startup", None),
+    "startup": ("member", "ilab:ilab-00317"),
+    "startup2": ("member", None),
     "staff": ("staff", None),
     "admin": ("admin", None),
 }
@@ -95,7 +95,7 @@ def _accounts(world: World) -> dict[str, User]:
             org = get_organisation(db.session, org_key)
             org.claimed, org_id = True, org.id
         user = User(email=f"{account}@example.org", name=account.title(), role=role, password_hash=hashed,
-                    organisation_id=org_id)
+                    organisation_id=org_id, organisation_role="owner" if org_id and role == "member" else None)
         db.session.add(user)
         users[account] = user
     db.session.commit()
@@ -137,6 +137,7 @@ def _build(world: World) -> None:
     _build_events(world, users, engine)
     ids["intro_id"] = str(db.session.scalar(select(Introduction.id).where(Introduction.public_id == ids["intro"])))
     ids["user"] = users["buyer2"].public_id
+    ids["member_user"] = users["startup"].public_id  # the start-up's member, owner of its account
     proposal = ProfileInput(name="HEMARINA SA", kind="startup", certifications=("ISO 13485",),
                             description="Transporteur d'oxygène d'origine marine pour la préservation des greffons.")
     ids["revision"] = propose_revision(db.session, users["startup"], startup_org, proposal).public_id

@@ -46,7 +46,8 @@ class Row(NamedTuple):
 R = Row
 INTRO_BODY = {"organisation": "{lab}", "message": "court"}
 ACCESS = [
-    # endpoint, method, url, then the outcome for: anonymous, buyer, startup, staff, admin
+    # endpoint, method, url, then the outcome for: anonymous, buyer, startup (the member account of a start-up),
+    # staff, admin
     # -- public pages and the public API
     R("main.index", "GET", "/", 200, 200, 200, 200, 200),
     R("main.index", "GET", "/?q=biomat%C3%A9riaux", 200, 200, 200, 200, 200),
@@ -99,20 +100,26 @@ ACCESS = [
     R("introductions.answer", "POST", "/mises-en-relation/{intro}/repondre", L, 403, 302, 302, 302,
       {"answer": "accept"}),  # only the organisation asked (or staff for it) may accept
     R("introductions.answer", "POST", "/mises-en-relation/{other_intro}/repondre", L, 404, 404, 400, 400),
-    # -- start-ups' area
-    R("startups.index", "GET", "/start-up/", L, 403, 200, 403, 403),
-    R("startups.find", "GET", "/start-up/revendiquer?q=lab", L, 403, 200, 403, 403),
-    R("startups.claim", "GET", "/start-up/revendiquer/{lab}", L, 403, 200, 403, 403),
-    R("startups.claim", "POST", "/start-up/revendiquer/{lab}", L, 403, 400, 403, 403),
-    R("startups.create", "GET", "/start-up/creer", L, 403, 200, 403, 403),
-    R("startups.create", "POST", "/start-up/creer", L, 403, 400, 403, 403),
-    R("startups.profile", "GET", "/start-up/profil", L, 403, 200, 403, 403),
-    R("startups.profile", "POST", "/start-up/profil", L, 403, 400, 403, 403),
-    R("startups.matches", "GET", "/start-up/correspondances", L, 403, 200, 403, 403),
-    R("startups.searches", "GET", "/start-up/recherches", L, 403, 200, 403, 403),
-    R("startups.save_search", "POST", "/start-up/recherches", L, 403, 400, 403, 403),
-    R("startups.delete_search", "POST", "/start-up/recherches/{search}/supprimer", L, 403, 302, 403, 403),
-    R("startups.delete_search", "POST", "/start-up/recherches/{other_search}/supprimer", L, 403, 404, 403, 403),
+    # -- members' area (organisations of every kind: the start-up's member here)
+    R("members.index", "GET", "/membre/", L, 403, 200, 403, 403),
+    R("members.find", "GET", "/membre/revendiquer?q=lab", L, 403, 200, 403, 403),
+    R("members.claim", "GET", "/membre/revendiquer/{lab}", L, 403, 200, 403, 403),
+    R("members.claim", "POST", "/membre/revendiquer/{lab}", L, 403, 400, 403, 403),
+    R("members.create", "GET", "/membre/creer", L, 403, 200, 403, 403),
+    R("members.create", "POST", "/membre/creer", L, 403, 400, 403, 403),
+    R("members.profile", "GET", "/membre/profil", L, 403, 200, 403, 403),
+    R("members.profile", "POST", "/membre/profil", L, 403, 400, 403, 403),
+    R("members.matches", "GET", "/membre/correspondances", L, 403, 200, 403, 403),
+    R("members.searches", "GET", "/membre/recherches", L, 403, 200, 403, 403),
+    R("members.save_search", "POST", "/membre/recherches", L, 403, 400, 403, 403),
+    R("members.delete_search", "POST", "/membre/recherches/{search}/supprimer", L, 403, 302, 403, 403),
+    R("members.delete_search", "POST", "/membre/recherches/{other_search}/supprimer", L, 403, 404, 403, 403),
+    R("members.team", "GET", "/membre/equipe", L, 403, 200, 403, 403),  # the start-up's member owns its account
+    R("members.invite_colleague", "POST", "/membre/equipe/inviter", L, 403, 400, 403, 403),
+    R("members.remove_colleague", "POST", "/membre/equipe/{member_user}/retirer", L, 403, 302, 403, 403),
+    R("members.remove_colleague", "POST", "/membre/equipe/{user}/retirer", L, 403, 404, 403, 403),
+    R("members.transfer_ownership", "POST", "/membre/equipe/{member_user}/responsable", L, 403, 302, 403, 403),
+    R("members.transfer_ownership", "POST", "/membre/equipe/{user}/responsable", L, 403, 404, 403, 403),
     # -- personal data (GDPR): export and erasure for the organisation's accounts
     R("privacy.index", "GET", "/mes-donnees/", L, 200, 200, 403, 403),
     R("privacy.export", "GET", "/mes-donnees/export.json", L, 200, 200, 403, 403),
@@ -224,7 +231,7 @@ ACCESS = [
     R("admin.invite", "POST", "/admin/inviter", L, 403, 403, 403, 400),
     R("admin.user", "GET", "/admin/utilisateurs/{user}", L, 403, 403, 403, 200),
     R("admin.change_role", "POST", "/admin/utilisateurs/{user}/role", L, 403, 403, 403, 400),
-    R("admin.change_role", "POST", "/admin/utilisateurs/{user}/role", L, 403, 403, 403, 302, {"role": "startup"}),
+    R("admin.change_role", "POST", "/admin/utilisateurs/{user}/role", L, 403, 403, 403, 302, {"role": "member"}),
     R("admin.deactivate", "POST", "/admin/utilisateurs/{user}/desactiver", L, 403, 403, 403, 302),
     R("admin.reactivate", "POST", "/admin/utilisateurs/{user}/reactiver", L, 403, 403, 403, 302),
     R("admin.reset_password", "POST", "/admin/utilisateurs/{user}/mot-de-passe", L, 403, 403, 403, 302),

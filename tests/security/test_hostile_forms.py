@@ -349,7 +349,7 @@ def test_duplicates_are_refused_with_a_message(fresh_world):
     intro = {"organisation": fresh_world.ids["org"], "message": "Une deuxième demande identique."}
     duplicate = client.post("/api/introductions", json=intro)
     assert duplicate.status_code == 409 and duplicate.get_json()["error"]["message"]
-    claim = fresh_world.client("startup2").post(f"/start-up/revendiquer/{org}",
+    claim = fresh_world.client("startup2").post(f"/membre/revendiquer/{org}",
                                                 data={"message": "Encore moi, vraiment."})
     assert claim.status_code == 400 and "déjà" in claim.get_data(as_text=True)
     rows = [{"key": "dup:1", "name": "Lab A", "kind": "lab", "description_fr": "Analyses"},

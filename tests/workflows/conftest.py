@@ -17,8 +17,8 @@ from tests.support.workflows import NEED_TEXT, PASSWORD
 ROLES = {
     "buyer": "buyer",
     "buyer2": "buyer",
-    "startup": "startup",
-    "startup2": "startup",
+    "startup": "member",
+    "startup2": "member",
     "staff": "staff",
     "admin": "admin",
 }

@@ -52,7 +52,7 @@ def _revision() -> ProfileRevision:
 def test_an_edit_waits_for_review_and_the_live_profile_stays(login, app, org_key, user_id):
     key, name = _claimed(app, org_key, user_id)
     member = login("startup")
-    response = member.post("/start-up/profil", data=EDIT, follow_redirects=True)
+    response = member.post("/membre/profil", data=EDIT, follow_redirects=True)
     assert response.status_code == 200 and "en attente de validation" in response.get_data(as_text=True)
     with app.app_context():
         org = _org(key)
@@ -60,7 +60,7 @@ def test_an_edit_waits_for_review_and_the_live_profile_stays(login, app, org_key
         assert _revision().status == "pending"
     assert key not in _keys(member.get(QUERY))  # the proposed text is not indexed
     assert name in member.get(f"/organisations/{key}").get_data(as_text=True)
-    form = member.get("/start-up/profil").get_data(as_text=True)
+    form = member.get("/membre/profil").get_data(as_text=True)
     assert "Otolab Robotique" in form and "en attente de validation" in form  # the member sees their proposal
 
     staff = login("staff")
@@ -84,7 +84,7 @@ def test_an_edit_waits_for_review_and_the_live_profile_stays(login, app, org_key
 
 def test_a_rejected_edit_leaves_the_profile_and_tells_the_member(login, app, org_key, user_id):
     key, name = _claimed(app, org_key, user_id)
-    login("startup").post("/start-up/profil", data=EDIT)
+    login("startup").post("/membre/profil", data=EDIT)
     with app.app_context():
         revision_id = _revision().public_id
     staff = login("staff")
@@ -96,14 +96,14 @@ def test_a_rejected_edit_leaves_the_profile_and_tells_the_member(login, app, org
         mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "startup@example.org")
                                  .order_by(OutboxMessage.id.desc()))
         assert "Certificat ISO 13485 non fourni." in mail.body
-    assert "Certificat ISO 13485 non fourni." in login("startup").get("/start-up/profil").get_data(as_text=True)
+    assert "Certificat ISO 13485 non fourni." in login("startup").get("/membre/profil").get_data(as_text=True)
 
 
 def test_a_second_edit_replaces_the_pending_one(login, app, org_key, user_id):
     key, _ = _claimed(app, org_key, user_id)
     member = login("startup")
-    member.post("/start-up/profil", data=EDIT)
-    member.post("/start-up/profil", data={**EDIT, "name": "Otolab Robotique SAS"})
+    member.post("/membre/profil", data=EDIT)
+    member.post("/membre/profil", data={**EDIT, "name": "Otolab Robotique SAS"})
     with app.app_context():
         pending = db.session.scalars(select(ProfileRevision).where(ProfileRevision.status == "pending")).all()
         assert len(pending) == 1 and pending[0].proposed["name"] == "Otolab Robotique SAS"
@@ -122,7 +122,7 @@ def test_staff_edits_apply_at_once(login, app, org_key):
 
 def test_the_certification_filter_can_require_verified_ones(login, app, org_key, user_id):
     key, _ = _claimed(app, org_key, user_id)
-    login("startup").post("/start-up/profil", data=EDIT)
+    login("startup").post("/membre/profil", data=EDIT)
     staff = login("staff")
     with app.app_context():
         revision_id = _revision().public_id
@@ -145,7 +145,7 @@ def test_the_certification_filter_can_require_verified_ones(login, app, org_key,
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "certification.verify"))
 
     member = login("startup")
-    member.post("/start-up/profil", data={**EDIT, "certifications": []})  # the member drops the certification
+    member.post("/membre/profil", data={**EDIT, "certifications": []})  # the member drops the certification
     with app.app_context():
         revision_id = _revision().public_id
     staff.post(f"/equipe/modifications/{revision_id}/valider")

@@ -1,4 +1,5 @@
-"""Start-ups through the test client: claim or create a profile, edit it, matches, saved searches and alerts."""
+"""Members (here, a start-up's) through the test client: claim or create a profile, join a claimed one, edit it,
+matches, saved searches and alerts."""
 
 from __future__ import annotations
 
@@ -35,13 +36,13 @@ def test_startup_claims_an_unclaimed_profile_validated_by_staff(login, app, org_
     with app.app_context():
         name = db.session.scalar(select(Organisation.name).where(Organisation.key == key))
     client = login("startup")
-    home = client.get("/start-up/").get_data(as_text=True)
+    home = client.get("/membre/").get_data(as_text=True)
     assert "Rattachez votre compte" in home
-    found = client.get(f"/start-up/revendiquer?q={name[:6]}").get_data(as_text=True)
+    found = client.get(f"/membre/revendiquer?q={name[:6]}").get_data(as_text=True)
     assert "non revendiqué" in found and key in found
-    assert client.post(f"/start-up/revendiquer/{key}", data={"message": "court"}).status_code == 400
-    assert client.post(f"/start-up/revendiquer/{key}", data={"message": "Je suis le président."}).status_code == 302
-    again = client.post(f"/start-up/revendiquer/{key}", data={"message": "Je suis le président."})
+    assert client.post(f"/membre/revendiquer/{key}", data={"message": "court"}).status_code == 400
+    assert client.post(f"/membre/revendiquer/{key}", data={"message": "Je suis le président."}).status_code == 302
+    again = client.post(f"/membre/revendiquer/{key}", data={"message": "Je suis le président."})
     assert again.status_code == 400 and "déjà en attente" in again.get_data(as_text=True)
     with app.app_context():
         claim_id = _claim(app).public_id
@@ -53,23 +54,37 @@ def test_startup_claims_an_unclaimed_profile_validated_by_staff(login, app, org_
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.key == key))
         assert org.claimed is True
-        assert db.session.get(User, user_id("startup")).organisation_id == org.id
+        owner = db.session.get(User, user_id("startup"))
+        assert owner.organisation_id == org.id and owner.organisation_role == "owner"
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "profile.approve")) is not None
 
     client = login("startup")
-    assert "Modifier ma fiche" in client.get("/start-up/").get_data(as_text=True)
-    assert client.get(f"/start-up/revendiquer/{key}").status_code == 200  # shows "already claimed"
-    late = login("startup2").post(f"/start-up/revendiquer/{key}", data={"message": "Moi aussi, promis."})
-    assert late.status_code == 400
+    assert "Modifier ma fiche" in client.get("/membre/").get_data(as_text=True)
+    assert "déjà revendiquée" in client.get(f"/membre/revendiquer/{key}").get_data(as_text=True)
+    # a colleague asks to join the claimed profile: staff validate it too, and the owner is told
+    colleague = login("startup2")
+    assert "rejoindre l'équipe" in colleague.get(f"/membre/revendiquer?q={name[:6]}").get_data(as_text=True)
+    assert colleague.post(f"/membre/revendiquer/{key}", data={"message": "Moi aussi, promis."}).status_code == 302
+    with app.app_context():
+        join = _claim(app)
+        assert join.kind == "join" and join.status == "pending"
+        assert db.session.get(User, user_id("startup2")).organisation_id is None
+    assert staff.post(f"/equipe/revendications/{join.public_id}/valider").status_code == 302
+    with app.app_context():
+        second = db.session.get(User, user_id("startup2"))
+        assert second.organisation_id == org.id and second.organisation_role == "colleague"
+        told = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "startup@example.org",
+                                                             OutboxMessage.subject.startswith("Nouveau membre")))
+        assert told is not None
 
 
 def test_startup_creates_a_profile_that_becomes_searchable_after_validation(login, app):
     client = login("startup")
-    bad = client.post("/start-up/creer", data={**PROFILE, "website": "javascript:alert(1)", "description": "court"})
+    bad = client.post("/membre/creer", data={**PROFILE, "website": "javascript:alert(1)", "description": "court"})
     assert bad.status_code == 400
     page = bad.get_data(as_text=True)
     assert 'id="website-errors"' in page and 'id="description-errors"' in page
-    assert client.post("/start-up/creer", data=PROFILE).status_code == 302
+    assert client.post("/membre/creer", data=PROFILE).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Organisation).where(Organisation.name == "Nanoptic Santé")) is None
         claim_id = _claim(app).public_id
@@ -85,14 +100,14 @@ def test_startup_creates_a_profile_that_becomes_searchable_after_validation(logi
 
 def test_staff_rejects_a_claim_with_a_reason(login, app, org_key):
     client = login("startup")
-    client.post(f"/start-up/revendiquer/{org_key('startup')}", data={"message": "Je suis le président."})
+    client.post(f"/membre/revendiquer/{org_key('startup')}", data={"message": "Je suis le président."})
     with app.app_context():
         claim_id = _claim(app).public_id
     staff = login("staff")
     assert staff.post(f"/equipe/revendications/{claim_id}/refuser", data={"reason": ""}).status_code == 400
     refused = staff.post(f"/equipe/revendications/{claim_id}/refuser", data={"reason": "Non vérifiable"})
     assert refused.status_code == 302
-    assert "Non vérifiable" in login("startup").get("/start-up/").get_data(as_text=True)
+    assert "Non vérifiable" in login("startup").get("/membre/").get_data(as_text=True)
 
 
 def test_startup_sees_labs_and_platforms_for_its_project(login, app, org_key, user_id):
@@ -102,15 +117,15 @@ def test_startup_sees_labs_and_platforms_for_its_project(login, app, org_key, us
         db.session.get(User, user_id("startup")).organisation_id = org.id
         db.session.commit()
     client = login("startup")
-    page = client.get("/start-up/correspondances").get_data(as_text=True)
+    page = client.get("/membre/correspondances").get_data(as_text=True)
     assert "Laboratoire" in page and "Demander une mise en relation" in page
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.key == key))
         results = project_matches(app.extensions["matchmaker"], db.session, org, max_chars=4000, max_results=100)
         assert results.hits and {hit.organisation.kind for hit in results.hits} <= {"lab", "platform"}
-    filtered = client.get("/start-up/correspondances?kind=platform").get_data(as_text=True)
+    filtered = client.get("/membre/correspondances?kind=platform").get_data(as_text=True)
     assert "Filtres actifs" in filtered and "Plateforme technologique" in filtered
-    assert login("buyer").get("/start-up/correspondances").status_code == 403
+    assert login("buyer").get("/membre/correspondances").status_code == 403
 
 
 def test_startup_matches_favour_its_region_by_default_and_can_switch_it_off(login, app, org_key, user_id):
@@ -128,18 +143,18 @@ def test_startup_matches_favour_its_region_by_default_and_can_switch_it_off(logi
     assert same and all(h.match.parts["same_region"] == 1.0 for h in same)
     assert all("same_region" not in h.match.parts for h in text_only.hits)
     client = login("startup")
-    page = client.get("/start-up/correspondances").get_data(as_text=True)
+    page = client.get("/membre/correspondances").get_data(as_text=True)
     assert "même région" in page and 'name="proximite" value="1" checked' in page
-    off = client.get("/start-up/correspondances?proximite=0").get_data(as_text=True)
+    off = client.get("/membre/correspondances?proximite=0").get_data(as_text=True)
     assert "même région" not in off and 'name="proximite" value="1" checked' not in off
 
 
 def test_saved_search_alerts_on_new_matching_profiles_and_needs(login, app, make_need, caplog):
     client = login("startup")
-    prefilled = client.get("/start-up/recherches?q=capteurs+optiques&kind=startup").get_data(as_text=True)
+    prefilled = client.get("/membre/recherches?q=capteurs+optiques&kind=startup").get_data(as_text=True)
     assert "capteurs optiques" in prefilled
-    assert client.post("/start-up/recherches", data={"query": ""}).status_code == 400
-    created = client.post("/start-up/recherches", data={
+    assert client.post("/membre/recherches", data={"query": ""}).status_code == 400
+    created = client.post("/membre/recherches", data={
         "name": "Photonique", "query": "capteurs optiques nanostructurés diagnostic infections urinaires",
         "kinds": ["startup"], "alerts_enabled": "y",
     })
@@ -148,7 +163,7 @@ def test_saved_search_alerts_on_new_matching_profiles_and_needs(login, app, make
     with app.app_context():
         assert check_saved_searches(engine, db.session, max_chars=4000, max_results=100) == 0
 
-    login("startup2").post("/start-up/creer", data=PROFILE)
+    login("startup2").post("/membre/creer", data=PROFILE)
     with app.app_context():
         claim_id = _claim(app).public_id
     login("staff").post(f"/equipe/revendications/{claim_id}/valider")
@@ -164,13 +179,13 @@ def test_saved_search_alerts_on_new_matching_profiles_and_needs(login, app, make
         done, failed = deliver_outbox(db.session, app.config)
         assert failed == 0 and done >= 1 and alert.status == "logged"
     assert any("Nouveaux résultats" in record.getMessage() for record in caplog.records)
-    page = client.get("/start-up/recherches").get_data(as_text=True)
+    page = client.get("/membre/recherches").get_data(as_text=True)
     assert "Nanoptic Santé" in page
 
     with app.app_context():
         saved_id = db.session.scalar(select(SavedSearch.public_id))
-    assert login("startup2").post(f"/start-up/recherches/{saved_id}/supprimer").status_code == 404
-    assert login("startup").post(f"/start-up/recherches/{saved_id}/supprimer").status_code == 302
+    assert login("startup2").post(f"/membre/recherches/{saved_id}/supprimer").status_code == 404
+    assert login("startup").post(f"/membre/recherches/{saved_id}/supprimer").status_code == 302
 
 
 def test_outbox_uses_smtp_only_when_configured(app, monkeypatch, users):
@@ -202,7 +217,7 @@ def test_outbox_uses_smtp_only_when_configured(app, monkeypatch, users):
 
 
 def test_staff_reviews_a_proposed_profile_and_corrects_an_unclaimed_one(login, app, org_key):
-    login("startup").post("/start-up/creer", data=PROFILE)
+    login("startup").post("/membre/creer", data=PROFILE)
     with app.app_context():
         claim_id = _claim(app).public_id
     staff = login("staff")

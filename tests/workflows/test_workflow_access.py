@@ -14,14 +14,14 @@ from matchmaker.models import User
 from matchmaker.services.catalogue import store_records
 from tests.support.apps import create_test_app
 
-ALL = ("buyer", "startup", "staff", "admin")
-MEMBERS = ("buyer", "startup")
+ALL = ("buyer", "member", "staff", "admin")
+MEMBERS = ("buyer", "member")
 STAFF = ("staff", "admin")
 
 ALLOWED_BY_BLUEPRINT = {
     "needs": ("buyer",),
     "shortlists": MEMBERS,
-    "startups": ("startup",),
+    "members": ("member",),
     "staff": STAFF,
     "introductions": ALL,
     "dashboard": STAFF,
@@ -154,11 +154,11 @@ def test_forms_carry_a_csrf_token_and_posts_without_it_are_refused(shared_app, l
         data = {"title": "Titre du besoin", "description": "Une description.", "confidentiality": "public"}
         assert buyer.post("/besoins/nouveau", data=data).status_code == 400
         assert buyer.post("/besoins/nouveau", data={**data, "csrf_token": token.group(1)}).status_code == 302
-        for url in ("/listes/", "/start-up/recherches"):
-            client = login("startup")
+        for url in ("/listes/", "/membre/recherches"):
+            client = login("member")
             html = client.get(url).get_data(as_text=True)
             forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", html, flags=re.S)
             assert forms and all("csrf_token" in form for form in forms), url
-        assert login("startup").post("/listes/nouvelle", data={"name": "x"}).status_code == 400
+        assert login("member").post("/listes/nouvelle", data={"name": "x"}).status_code == 400
     finally:
         shared_app.config["WTF_CSRF_ENABLED"] = False

@@ -11,6 +11,8 @@ from matchmaker.extensions import db
 from matchmaker.forms import ProfileForm
 from matchmaker.formtools import ActionForm, filter_tags, offset_arg, reset_url, service_call
 from matchmaker.labels import KIND_LABELS
+from matchmaker.members import bp
+from matchmaker.members.forms import ClaimForm, SavedSearchForm
 from matchmaker.services.alerts import (
     create_saved_search,
     delete_saved_search,
@@ -28,8 +30,6 @@ from matchmaker.services.profiles import (
 )
 from matchmaker.services.revisions import latest_revision, pending_revision, propose_revision
 from matchmaker.services.shortlists import list_shortlists
-from matchmaker.startups import bp
-from matchmaker.startups.forms import ClaimForm, SavedSearchForm
 from matchmaker.vocabulary import PROJECT_MATCH_KINDS
 
 
@@ -37,7 +37,7 @@ from matchmaker.vocabulary import PROJECT_MATCH_KINDS
 def index():
     """Show the start-up's profile status, pending claims and latest alerts."""
     user = current_account()
-    return render_template("startups/index.html", org=user.organisation, claims=user_claims(db.session, user),
+    return render_template("members/index.html", org=user.organisation, claims=user_claims(db.session, user),
                            alerts=user_messages(db.session, user, kind="alert", limit=5))
 
 
@@ -46,7 +46,7 @@ def find():
     """Look for the auto-built profile of the user's organisation."""
     query = request.args.get("q", "")
     found = find_claimable(db.session, query) if query else []
-    return render_template("startups/find.html", query=query, found=found)
+    return render_template("members/find.html", query=query, found=found)
 
 
 @bp.route("/revendiquer/<path:key>", methods=["GET", "POST"])
@@ -59,8 +59,8 @@ def claim(key: str):
             claim_profile(db.session, current_account(), org, form.message.data or "")
         if call.ok:
             flash(_("Demande envoyée : l'équipe vérifie votre lien avec l'organisation."), "success")
-            return redirect(url_for("startups.index"))
-    return render_template("startups/claim.html", org=org, form=form), 400 if form.errors else 200
+            return redirect(url_for("members.index"))
+    return render_template("members/claim.html", org=org, form=form), 400 if form.errors else 200
 
 
 @bp.route("/creer", methods=["GET", "POST"])
@@ -72,8 +72,8 @@ def create():
             propose_profile(db.session, current_account(), form.to_input(), form.message.data or "")
         if call.ok:
             flash(_("Profil proposé : il sera visible après validation par l'équipe."), "success")
-            return redirect(url_for("startups.index"))
-    return render_template("startups/profile_form.html", form=form, org=None), 400 if form.errors else 200
+            return redirect(url_for("members.index"))
+    return render_template("members/profile_form.html", form=form, org=None), 400 if form.errors else 200
 
 
 @bp.route("/profil", methods=["GET", "POST"])
@@ -91,9 +91,9 @@ def profile():
         if call.ok:
             flash(_("Modification envoyée : elle est en attente de validation par l'équipe ; la fiche en ligne reste "
                     "inchangée d'ici là."), "success")
-            return redirect(url_for("startups.profile"))
+            return redirect(url_for("members.profile"))
     return render_template(
-        "startups/profile_form.html", form=form, org=org, pending=pending,
+        "members/profile_form.html", form=form, org=org, pending=pending,
         last=None if pending is not None else latest_revision(db.session, org),
     ), 400 if form.errors else 200
 
@@ -115,7 +115,7 @@ def matches():
         max_results=config["MAX_RESULTS"], near_own_region=near_own_region,
     )
     return render_template(
-        "startups/matches.html", org=org, results=results, kinds=PROJECT_MATCH_KINDS, near_own_region=near_own_region,
+        "members/matches.html", org=org, results=results, kinds=PROJECT_MATCH_KINDS, near_own_region=near_own_region,
         selected_kinds=request.args.getlist("kind"), filter_tags=filter_tags({"kind": KIND_LABELS}),
         reset_filters_url=reset_url(("kind",)), shortlists=list_shortlists(db.session, user),
     )
@@ -123,7 +123,7 @@ def matches():
 
 def _render_searches(form: SavedSearchForm, status: int = 200):
     user = current_account()
-    return render_template("startups/searches.html", form=form, searches=list_saved_searches(db.session, user),
+    return render_template("members/searches.html", form=form, searches=list_saved_searches(db.session, user),
                            alerts=user_messages(db.session, user, kind="alert"), action_form=ActionForm()), status
 
 
@@ -153,7 +153,7 @@ def save_search():
             )
         if call.ok:
             flash(_("Recherche enregistrée : vous serez alerté des nouveaux résultats."), "success")
-            return redirect(url_for("startups.searches"))
+            return redirect(url_for("members.searches"))
     return _render_searches(form, 400)
 
 
@@ -165,4 +165,4 @@ def delete_search(public_id: str):
     if ActionForm().validate_on_submit():
         delete_saved_search(db.session, user, saved)
         flash(_("Recherche supprimée."), "info")
-    return redirect(url_for("startups.searches"))
+    return redirect(url_for("members.searches"))

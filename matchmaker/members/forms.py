@@ -1,11 +1,11 @@
-"""Forms of the start-ups' area."""
+"""Forms of the members' area."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from matchmaker.formtools import MultiCheckboxField, options
 from matchmaker.geo import all_regions
@@ -39,3 +39,11 @@ class SavedSearchForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.region.choices = options([("", _l("Toutes"))] + [(r, r) for r in all_regions()])
+
+
+class ColleagueInviteForm(FlaskForm):
+    """Invite a colleague to complete the organisation's livret: they receive a link to choose a password."""
+
+    email = EmailField(_l("Adresse e-mail professionnelle"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Nom"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Inviter"))
