@@ -97,7 +97,7 @@ def test_startup_claims_its_profile_then_searches(ui, live_app):
         )
         name, key = org.name, org.key
     ui.login("startup@example.org")
-    ui.click(ui.button("Mon espace start-up"))
+    ui.click(ui.button("Mon organisation"))
     box = ui.driver.find_element(By.ID, "claim-q")
     box.send_keys(name[:8])
     ui.click(ui.button("Chercher ma fiche"))
@@ -115,7 +115,7 @@ def test_startup_claims_its_profile_then_searches(ui, live_app):
     assert "validée" in ui.text()
 
     ui.login("startup@example.org")
-    ui.click(ui.button("Mon espace start-up"))
+    ui.click(ui.button("Mon organisation"))
     assert "fiche revendiquée" in ui.text().lower()
     ui.click(ui.button("Laboratoires et plateformes pour mon projet"))
     ui.status()
