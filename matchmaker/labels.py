@@ -37,6 +37,13 @@ EVIDENCE_LABELS = {
     EvidenceKind.COMPETENCES: _l("Compétences"),
     EvidenceKind.NEED: _l("Besoin validé"),
     EvidenceKind.NOTE: _l("Note de l'équipe"),
+    EvidenceKind.LIVRET_ACTIVITIES: _l("Livret · procédés"),
+    EvidenceKind.LIVRET_MATERIALS: _l("Livret · matériaux"),
+    EvidenceKind.LIVRET_CERTIFICATIONS: _l("Livret · certifications"),
+    EvidenceKind.LIVRET_EQUIPMENT: _l("Livret · équipements"),
+    EvidenceKind.LIVRET_CAPACITY: _l("Livret · capacité"),
+    EvidenceKind.LIVRET_REFERENCES: _l("Livret · références"),
+    EvidenceKind.LIVRET_DESCRIPTION: _l("Livret · présentation"),
 }
 
 # ------------------------------------------------------------------ workflows
@@ -110,10 +117,58 @@ PROFILE_FIELD_LABELS = {
     "contact_email": _l("E-mail de contact"),
 }
 REVISION_STATUS_LABELS = {
+    "draft": _l("Brouillon"),
     "pending": _l("En attente de validation"),
     "approved": _l("Publiée"),
     "rejected": _l("Refusée"),
 }
+LIVRET_SECTION_LABELS = {
+    "activities": _l("Activités et procédés"),
+    "activities_note": _l("Précisions sur les procédés"),
+    "materials": _l("Matériaux"),
+    "materials_note": _l("Précisions sur les matériaux"),
+    "certifications": _l("Certifications"),
+    "equipment": _l("Équipements"),
+    "capacity": _l("Capacité"),
+    "batch_min": _l("Série minimale"),
+    "batch_max": _l("Série maximale"),
+    "lead_time_weeks": _l("Délai (semaines)"),
+    "capacity_note": _l("Précisions sur la capacité"),
+    "references": _l("Références"),
+    "sectors": _l("Secteurs servis"),
+    "client_types": _l("Types de clients"),
+    "references_note": _l("Précisions sur les références"),
+    "description": _l("Présentation"),
+    "description_fr": _l("Présentation en français"),
+    "description_en": _l("Présentation en anglais"),
+}
+LIVRET_STEP_MESSAGES = {  # (with the number of citations in recent needs, without)
+    "activities": (_l("Ajoutez vos procédés : les besoins de vos clients les citent %(n)d fois ce mois-ci."),
+                   _l("Ajoutez vos procédés : c'est la rubrique que les donneurs d'ordre cherchent en premier.")),
+    "materials": (_l("Ajoutez vos matériaux : les besoins de vos clients les citent %(n)d fois ce mois-ci."),
+                  _l("Ajoutez les matériaux que vous travaillez.")),
+    "certifications": (_l("Déclarez vos certifications avec leur numéro et leur date d'expiration : les besoins de "
+                          "vos clients en exigent %(n)d ce mois-ci."),
+                       _l("Déclarez vos certifications avec leur numéro et leur date d'expiration.")),
+    "equipment": (_l("Décrivez vos équipements : %(n)d besoins de vos clients portent sur des essais ou des "
+                     "équipements ce mois-ci."),
+                  _l("Décrivez vos équipements.")),
+    "capacity": (_l("Indiquez vos tailles de série et vos délais : %(n)d besoins de vos clients en parlent "
+                    "ce mois-ci."),
+                 _l("Indiquez vos tailles de série et vos délais.")),
+    "references": (_l("Citez les secteurs et les types de clients que vous servez : les besoins de vos clients citent "
+                      "des secteurs %(n)d fois ce mois-ci."),
+                   _l("Citez les secteurs et les types de clients que vous servez.")),
+    "description": (_l("Ajoutez une présentation en anglais : %(n)d besoins de vos clients ont été rédigés en anglais "
+                       "ce mois-ci."),
+                    _l("Présentez votre organisation en quelques phrases, en français et en anglais.")),
+}
+CERTIFICATION_STATE_LABELS = {
+    "declared": _l("déclarée"),
+    "verified": _l("vérifiée"),
+    "expired": _l("expirée"),
+}
+CERTIFICATION_STATE_VARIANTS = {"declared": "neutral", "verified": "success", "expired": "error"}
 CLAIM_KIND_LABELS = {
     "claim": _l("revendication"),
     "join": _l("demande à rejoindre l'équipe"),
@@ -237,6 +292,10 @@ TEMPLATE_LABELS = {
     "INTRODUCTION_STATUS_VARIANTS": INTRODUCTION_STATUS_VARIANTS,
     "CLAIM_STATUS_LABELS": CLAIM_STATUS_LABELS,
     "CLAIM_KIND_LABELS": CLAIM_KIND_LABELS,
+    "LIVRET_SECTION_LABELS": LIVRET_SECTION_LABELS,
+    "LIVRET_STEP_MESSAGES": LIVRET_STEP_MESSAGES,
+    "CERTIFICATION_STATE_LABELS": CERTIFICATION_STATE_LABELS,
+    "CERTIFICATION_STATE_VARIANTS": CERTIFICATION_STATE_VARIANTS,
     "CLAIM_STATUS_VARIANTS": CLAIM_STATUS_VARIANTS,
     "REGISTRATION_STATUS_LABELS": REGISTRATION_STATUS_LABELS,
     "REGISTRATION_STATUS_VARIANTS": REGISTRATION_STATUS_VARIANTS,

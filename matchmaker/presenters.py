@@ -54,6 +54,32 @@ def with_filter(name: str, value: str) -> str:
     return url_for(request.endpoint or "main.index", **(request.view_args or {}), **args)
 
 
+_LIVRET_TERM_SECTIONS = {"activities": "activities", "materials": "materials", "sectors": "sectors",
+                         "client_types": "client_types"}
+
+
+def livret_value(name: str, value: object) -> str:
+    """Return a livret field of a revision as text: labels for vocabulary codes, certifications with details."""
+    from flask_babel import get_locale
+
+    from matchmaker.livret_vocabulary import labels
+
+    if value in (None, "", []):
+        return ""
+    if name in _LIVRET_TERM_SECTIONS and isinstance(value, list):
+        return ", ".join(labels(_LIVRET_TERM_SECTIONS[name], value, str(get_locale() or "fr")[:2]))
+    if name == "certifications" and isinstance(value, list):
+        return " ; ".join(
+            item.get("label", "") + (f" ({', '.join(str(d) for d in details)})" if details else "")
+            for item in value
+            if isinstance(item, dict)
+            for details in [[d for d in (item.get("number"), item.get("body"), item.get("expires_on")) if d]]
+        )
+    if isinstance(value, list):
+        return " ; ".join(str(v) for v in value)
+    return str(value)
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to Jinja."""
     from flask_babel import get_locale
@@ -65,3 +91,4 @@ def register(app: Flask) -> None:
     app.add_template_global(with_filter, "with_filter")
     app.add_template_filter(evidence_title, "evidence_title")
     app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
+    app.add_template_global(livret_value, "livret_value")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -62,7 +64,7 @@ def organisation(key: str):
     targets = [link.to_key for link in org.links]
     if targets:
         linked = list(db.session.scalars(select(Organisation).where(Organisation.key.in_(targets))))
-    return render_template("main/organisation.html", org=org, linked=linked)
+    return render_template("main/organisation.html", org=org, linked=linked, today=date.today())
 
 
 bp.add_url_rule("/health", view_func=health)

@@ -9,4 +9,4 @@ from matchmaker.models import Role
 bp = Blueprint("members", __name__)
 restrict_blueprint(bp, Role.MEMBER.value)
 
-from matchmaker.members import team, views  # noqa: E402,F401
+from matchmaker.members import livret, team, views  # noqa: E402,F401

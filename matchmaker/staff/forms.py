@@ -67,9 +67,9 @@ class IntroductionMessageForm(FlaskForm):
 
 
 class CertificationCheckForm(FlaskForm):
-    """Verify a declared certification (document seen, optional expiry) or take the verification back."""
+    """Verify a declared certification (document seen, expiry date known) or take the verification back."""
 
     label = HiddenField(validators=[DataRequired(), Length(max=60)])
     action = HiddenField(validators=[AnyOf(("verify", "unverify"))])
-    expires_on = DateField(_l("Valable jusqu'au (facultatif)"), validators=[Optional()])
+    expires_on = DateField(_l("Expire le (lu sur le certificat)"), validators=[Optional()])
     note = StringField(_l("Justificatif vu (facultatif)"), validators=[Optional(), Length(max=2000)])

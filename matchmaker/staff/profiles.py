@@ -11,6 +11,7 @@ from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, service_call
 from matchmaker.services import certifications
 from matchmaker.services.audit import object_history
+from matchmaker.services.livret import verification
 from matchmaker.services.profiles import get_organisation
 from matchmaker.services.revisions import approve_revision, changes, get_revision, reject_revision
 from matchmaker.staff import bp
@@ -69,8 +70,9 @@ def verify_certification(key: str):
     else:
         with service_call(catch=(InvalidQuery,)) as call:
             if form.action.data == "verify":
-                certifications.verify(db.session, current_account(), org, form.label.data or "",
-                                      note=form.note.data or "", expires_on=form.expires_on.data)
+                verification.verify_certification(
+                    current_app.extensions["matchmaker"], db.session, current_account(), org, form.label.data or "",
+                    note=form.note.data or "", expires_on=form.expires_on.data)
             else:
                 certifications.unverify(db.session, current_account(), org, form.label.data or "",
                                         note=form.note.data or "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -112,6 +114,7 @@ def edit_organisation(key: str):
             return redirect(url_for("main.organisation", key=org.key))
     return render_template(
         "staff/organisation_form.html", form=form, org=org, pending=pending_revision(db.session, org),
+        today=date.today(),
     ), 400 if form.errors else 200
 
 

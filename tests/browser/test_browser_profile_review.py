@@ -68,6 +68,7 @@ def test_an_edit_is_reviewed_published_and_its_certification_verified(browser, l
     ui.open(f"/equipe/organisations/{key}/modifier")
     row = browser.find_element(By.XPATH, "//ul[@class='certification-checks']/li[contains(., 'ISO 13485')]")
     row.find_element(By.NAME, "note").send_keys("Certificat vu le jour de la visite")
+    ui.set_date(row.find_element(By.NAME, "expires_on"), "2099-06-30")  # "vérifiée": the expiry date is known
     ui.click(ui.button("Marquer vérifiée", row))
     assert "vérifiée" in ui.text()
 

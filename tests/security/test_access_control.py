@@ -114,6 +114,8 @@ ACCESS = [
     R("members.save_search", "POST", "/membre/recherches", L, 403, 400, 403, 403),
     R("members.delete_search", "POST", "/membre/recherches/{search}/supprimer", L, 403, 302, 403, 403),
     R("members.delete_search", "POST", "/membre/recherches/{other_search}/supprimer", L, 403, 404, 403, 403),
+    R("members.livret", "GET", "/membre/livret", L, 403, 200, 403, 403),
+    R("members.save_livret_view", "POST", "/membre/livret", L, 403, 302, 403, 403),  # an empty draft
     R("members.team", "GET", "/membre/equipe", L, 403, 200, 403, 403),  # the start-up's member owns its account
     R("members.invite_colleague", "POST", "/membre/equipe/inviter", L, 403, 400, 403, 403),
     R("members.remove_colleague", "POST", "/membre/equipe/{member_user}/retirer", L, 403, 302, 403, 403),

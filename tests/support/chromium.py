@@ -108,6 +108,10 @@ class Page:
     def text(self) -> str:
         return self.driver.find_element(By.TAG_NAME, "body").text
 
+    def set_date(self, element: WebElement, day: str) -> None:
+        """Type a date (YYYY-MM-DD) in a date input, whatever the browser's locale shows."""
+        self.driver.execute_script("arguments[0].value = arguments[1]", element, day)
+
     def status(self) -> None:
         """Fail on an error page."""
         body = self.text()

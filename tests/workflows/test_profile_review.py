@@ -135,9 +135,12 @@ def test_the_certification_filter_can_require_verified_ones(login, app, org_key,
     page = anyone.get("/?q=robot+microchirurgie+cochl%C3%A9e&certification=ISO+13485&verified=1")
     assert page.status_code == 200 and key not in page.get_data(as_text=True)
 
+    # "vérifiée" means the certificate was seen and its expiry date is known: no date, no verification
+    staff.post(f"/equipe/organisations/{key}/certifications", data={"label": "ISO 13485", "action": "verify"})
+    assert _keys(anyone.get(f"{QUERY}&certification=ISO+13485&verified=1")) == []
     assert staff.post(f"/equipe/organisations/{key}/certifications",
-                      data={"label": "ISO 13485", "action": "verify", "note": "Certificat vu, valide 2027"}
-                      ).status_code == 302
+                      data={"label": "ISO 13485", "action": "verify", "note": "Certificat vu",
+                            "expires_on": "2099-06-30"}).status_code == 302
     assert _keys(anyone.get(f"{QUERY}&certification=ISO+13485&verified=1")) == [key]
     html = anyone.get(f"/organisations/{key}").get_data(as_text=True)
     assert re.search(r"ISO 13485[^<]*</span>\s*<span[^>]*>\s*vérifiée", html) or "ISO 13485 · vérifiée" in html

@@ -118,7 +118,8 @@ def evidence_texts(data: LivretInput, today: date) -> list[EvidenceText]:
     return texts
 
 
-def _write_evidence(org: Organisation, texts: list[EvidenceText]) -> None:
+def write_evidence(org: Organisation, texts: list[EvidenceText]) -> None:
+    """Make the livret evidence of an organisation exactly ``texts`` (touching every row it writes)."""
     prefix = f"{org.key}/{LIVRET_SOURCE}-"
     wanted = {f"{prefix}{t.suffix}": t for t in texts}
     for evidence in [e for e in org.evidence if e.key.startswith(prefix) and e.key not in wanted]:
@@ -166,7 +167,7 @@ def apply_livret(org: Organisation, data: LivretInput, *, publisher: User | None
     row.published_at, row.published_by_id = utcnow(), publisher.id if publisher else None
     org.certifications = declared_certifications(data, day)
     forget_undeclared(org)  # a certification no longer declared (or expired) loses its verification
-    _write_evidence(org, evidence_texts(data, day))
+    write_evidence(org, evidence_texts(data, day))
     org.updated_at = utcnow()
 
 
