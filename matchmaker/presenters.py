@@ -80,6 +80,16 @@ def livret_value(name: str, value: object) -> str:
     return str(value)
 
 
+def livret_term(section: str, code: str) -> str:
+    """Return the label of a livret vocabulary term in the interface language."""
+    from flask_babel import get_locale
+
+    from matchmaker.livret_vocabulary import labels
+
+    found = labels(section, [code], str(get_locale() or "fr")[:2])
+    return found[0] if found else code
+
+
 def register(app: Flask) -> None:
     """Expose the helpers to Jinja."""
     from flask_babel import get_locale
@@ -92,3 +102,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(evidence_title, "evidence_title")
     app.add_template_global(LANGUAGE_NAMES, "LANGUAGE_NAMES")
     app.add_template_global(livret_value, "livret_value")
+    app.add_template_global(livret_term, "livret_term")

@@ -49,6 +49,8 @@ def intent_json(intent: NeedIntent, kinds: tuple[str, ...]) -> dict[str, Any]:
         "certifications": list(intent.certifications),
         "regions": list(intent.regions),
         "capabilities": list(intent.capabilities),
+        "processes": list(intent.processes),
+        "materials": list(intent.materials),
         "health": intent.health,
         "meaningful": intent.meaningful,
     }
@@ -67,6 +69,11 @@ def hit_json(hit: SearchHit) -> dict[str, Any]:
         "origin_labs": [{"key": key, "name": name} for key, name in hit.origin_labs],
         "region_met": hit.region_met,
         "certifications_met": [{"certification": c, "met": met} for c, met in getattr(hit, "certifications_met", ())],
+        "capabilities_met": [
+            {"section": m.requirement.section, "code": m.requirement.code, "declared_in_livret": m.declared,
+             "named_in_evidence": m.named, "met": m.met}
+            for m in getattr(hit, "capabilities_met", ())
+        ],
         "score_parts": {name: round(float(value), 4) for name, value in match.parts.items()},
         "evidence": [
             {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from matchmaker.livret_vocabulary import find_terms
 from matchmaker.ranking.text import fold, token_of
 from matchmaker.vocabulary import KINDS_FOR_SOUGHT, OrganisationKind
 
@@ -404,6 +405,8 @@ class NeedIntent:
         certifications: certifications the need requires (canonical labels).
         regions: regions the need names.
         capabilities: the content words of the need (what must be done), for display.
+        processes: codes of the activities and processes of matchmaker.livret_vocabulary the need names.
+        materials: codes of the livret vocabulary's materials the need names.
         health: False when the need is about something outside health (catering, works, insurance...).
         meaningful: False when the text holds no word to match on ("!!!???").
         corrected: True when the user set ``sought`` rather than the parser.
@@ -415,6 +418,8 @@ class NeedIntent:
     certifications: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     capabilities: tuple[str, ...] = ()
+    processes: tuple[str, ...] = ()
+    materials: tuple[str, ...] = ()
     health: bool = True
     meaningful: bool = True
     corrected: bool = False
@@ -431,6 +436,8 @@ class NeedIntent:
             certifications=self.certifications,
             regions=self.regions,
             capabilities=self.capabilities,
+            processes=self.processes,
+            materials=self.materials,
             health=self.health,
             meaningful=self.meaningful,
             corrected=True,
@@ -498,6 +505,8 @@ def parse_intent(text: str, certification_patterns: tuple[tuple[str, str], ...] 
         certifications=certifications,
         regions=regions,
         capabilities=capabilities,
+        processes=find_terms("activities", text),
+        materials=find_terms("materials", text),
         health=health,
         meaningful=meaningful,
         scores=scores,

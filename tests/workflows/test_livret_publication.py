@@ -157,3 +157,47 @@ def test_a_new_submission_replaces_nothing_live_until_approved_and_a_refusal_kee
         assert db.session.scalar(select(ProfileRevision.status).where(ProfileRevision.id == revision.id)) == "rejected"
         texts = db.session.scalars(select(Evidence.text).where(Evidence.kind == EvidenceKind.LIVRET_MATERIALS)).all()
         assert texts and "Titane" in texts[0]
+
+
+def test_a_need_naming_process_material_and_certification_meets_the_livret_that_declares_them(
+        app, users, user_id, login):
+    engine = app.extensions["matchmaker"]
+    with app.app_context():
+        member = _member(app, user_id)
+        approve_revision(engine, db.session, _staff(user_id),
+                         save_livret(db.session, member, _org(), LIVRET, submit=True))
+    query = ("/api/search?q=Nous+cherchons+un+sous-traitant+certifi%C3%A9+ISO+13485+pour+l%27usinage+de+pi%C3%A8ces"
+             "+en+titane+et+en+inox&limit=5")
+    found = login("buyer").get(query).get_json()
+    assert found["intent"]["processes"] == ["machining"]
+    assert found["intent"]["materials"] == ["titanium", "stainless_steel"]
+    first = found["results"][0]
+    assert first["organisation"]["key"] == SUPPLIER
+    met = {(m["code"], m["declared_in_livret"]) for m in first["capabilities_met"]}
+    assert met == {("machining", True), ("titanium", True), ("stainless_steel", False)}
+    assert first["certifications_met"] == [{"certification": "ISO 13485", "met": True}]
+    quoted = [p["evidence_id"] for p in first["evidence"]]
+    assert any("/livret-" in evidence_id for evidence_id in quoted)  # the explanation quotes the livret
+    page = login("buyer").get(query.replace("/api/search", "/")).get_data(as_text=True)
+    assert "Usinage (fraisage, tournage) : déclaré dans le livret" in page and "Livret · " in page
+
+
+def test_within_a_strength_band_a_livret_that_declares_more_of_the_need_comes_first(app, users, user_id):
+    from matchmaker.ranking import Match
+    from matchmaker.ranking.intent import parse_intent
+    from matchmaker.services.livret.matching import prefer_declared
+    from matchmaker.vocabulary import CERTIFICATION_PATTERNS
+
+    intent = parse_intent("Usinage de pièces en titane, certifié ISO 13485", CERTIFICATION_PATTERNS)
+    matches = [Match(org_id=key, score=1.0 - i / 10, strength=strength) for i, (key, strength) in enumerate(
+        [("a:strong", "strong"), ("b:possible", "possible"), (SUPPLIER, "possible"), ("c:possible", "possible"),
+         ("d:weak", "weak")])]
+    band = {"strong": 0, "possible": 1}.get
+    with app.app_context():
+        assert [m.org_id for m in prefer_declared(db.session, matches, intent, lambda m: band(m.strength, 2))] == \
+            [m.org_id for m in matches]  # no livret: the engine's order
+        member = _member(app, user_id)
+        approve_revision(app.extensions["matchmaker"], db.session, _staff(user_id),
+                         save_livret(db.session, member, _org(), LIVRET, submit=True))
+        reordered = [m.org_id for m in prefer_declared(db.session, matches, intent, lambda m: band(m.strength, 2))]
+    assert reordered == ["a:strong", SUPPLIER, "b:possible", "c:possible", "d:weak"]  # first of its band only

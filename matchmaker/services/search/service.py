@@ -20,6 +20,7 @@ from matchmaker.ranking.intent import OUTSIDE_HEALTH, SOUGHT, NeedIntent, parse_
 from matchmaker.ranking.strength import STRONG
 from matchmaker.ranking.text import fold
 from matchmaker.services.certifications import verified_organisation_keys
+from matchmaker.services.livret.matching import Requirement, RequirementMet, how_met, prefer_declared, requirements
 from matchmaker.services.pages import Page
 from matchmaker.services.search.engine import OrganisationFacet, SearchEngine
 from matchmaker.vocabulary import CERTIFICATION_PATTERNS, CERTIFICATIONS, ORGANISATION_KINDS, PROFILE_KINDS
@@ -90,6 +91,7 @@ class SearchHit:
     origin_labs: tuple[tuple[str, str], ...] = ()
     region_met: bool | None = None
     certifications_met: tuple[tuple[str, bool], ...] = ()
+    capabilities_met: tuple[RequirementMet, ...] = ()  # processes and materials the need names (livret or evidence)
 
 
 @dataclass(frozen=True)
@@ -324,7 +326,7 @@ def certification_met(organisation: Organisation, label: str) -> bool:
 
 def _hits(
     session: Session, matches: Sequence[Match], first_rank: int, regions: Collection[str],
-    certifications: Sequence[str] = (),
+    certifications: Sequence[str] = (), requested: Sequence[Requirement] = (),
 ) -> list[SearchHit]:
     """Join matches to their organisation rows (evidence eager-loaded) and their start-ups' labs."""
     rows = {
@@ -332,7 +334,8 @@ def _hits(
         for org in session.scalars(
             select(Organisation)
             .where(Organisation.key.in_([m.org_id for m in matches]))
-            .options(selectinload(Organisation.evidence), selectinload(Organisation.links))
+            .options(selectinload(Organisation.evidence), selectinload(Organisation.links),
+                     selectinload(Organisation.livret))
         )
     }
     lab_keys = {link.to_key for org in rows.values() if org.kind == "startup" for link in org.links}
@@ -350,6 +353,7 @@ def _hits(
                 origin_labs=origin if org.kind == "startup" else (),
                 region_met=(org.region in wanted) if wanted else None,
                 certifications_met=tuple((c, certification_met(org, c)) for c in certifications),
+                capabilities_met=how_met(org, requested) if requested else (),
             )
         )
     return hits
@@ -382,10 +386,12 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
     if reranker is not None:
         matches = [*reranker.rerank(matches[:RERANK_WINDOW]), *matches[RERANK_WINDOW:]]
     matches = [*prefer_regions(matches[:RERANK_WINDOW], facets, intent.regions), *matches[RERANK_WINDOW:]]
+    matches = [*prefer_declared(session, matches[:RERANK_WINDOW], intent, _band_order), *matches[RERANK_WINDOW:]]
     page = matches[request.offset : depth]
     return SearchResults(
         request=request,
-        items=_hits(session, page, request.offset + 1, intent.regions, intent.certifications),
+        items=_hits(session, page, request.offset + 1, intent.regions, intent.certifications,
+                    requirements(intent)),
         total=len(matches),
         offset=request.offset,
         limit=request.limit,
