@@ -137,10 +137,19 @@ def _keep_members_livrets(session: Session, parsed: ParsedFile) -> None:
     parsed.errors.sort(key=lambda error: error.line)
 
 
+StoredHook = Callable[[list[dict[str, Any]]], None]
+"""Work to do in the import's own transaction once its records are stored (e.g. invite their contacts)."""
+
+
 def import_profiles(
-    session: Session, data: bytes, filename: str, *, skip_invalid: bool = False, actor: User | None = None
+    session: Session, data: bytes, filename: str, *, skip_invalid: bool = False, actor: User | None = None,
+    on_stored: StoredHook | None = None,
 ) -> ImportReport:
-    """Validate and store a profiles file; with any bad row nothing is stored unless skip_invalid."""
+    """Validate and store a profiles file; with any bad row nothing is stored unless skip_invalid.
+
+    Everything (records, ``on_stored``'s work, the import's log) is one transaction: an import stopped half
+    way leaves the previous data as it was.
+    """
     parsed: ParsedFile = parse_profiles(data, filename)
     _keep_members_livrets(session, parsed)
     report = ImportReport(filename=filename, errors=parsed.errors)
@@ -150,6 +159,8 @@ def import_profiles(
         return report
     try:
         report.created, report.updated = store_records(session, (r for _, r in parsed.records), publisher=actor)
+        if on_stored is not None:
+            on_stored([record for _, record in parsed.records])
         session.add(
             ImportRun(
                 filename=filename[:500],

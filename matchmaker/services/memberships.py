@@ -8,7 +8,7 @@ can hand the ownership over. Every step goes to the audit log.
 
 from __future__ import annotations
 
-import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from matchmaker.errors import Conflict, Forbidden, InvalidQuery, NotFound
 from matchmaker.models import Organisation, OrganisationRole, Role, User
 from matchmaker.services import audit
-from matchmaker.services.accounts import create_user, find_user
+from matchmaker.services.accounts import find_user, normalise_email
 from matchmaker.services.alerts import notify_staff, notify_user
 from matchmaker.services.users import INVITATION_DAYS, password_token
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PasswordLink = Callable[[str], str]
 """Turn a password token into the absolute link mailed to the invited person."""
 
@@ -69,10 +70,14 @@ class Invitation:
 
 def _open_account(session: Session, org: Organisation, email: str, name: str, link: PasswordLink, secret: str,
                   inviter: str) -> User:
-    placeholder = f"Invitation {hashlib.sha256(email.encode()).hexdigest()}"  # replaced at once: never usable
-    user = create_user(session, email=email, password=placeholder, role=Role.MEMBER.value, name=name)
-    user.clear_password()
+    email = normalise_email(email)
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InvalidQuery(_l("Adresse e-mail invalide."), field="email")
+    user = User(email=email, role=Role.MEMBER.value, name=name)
+    user.clear_password()  # no password until its owner chooses one (and no argon2 hash to spend per invitation)
+    session.add(user)
     join(session, user, org)
+    session.flush()
     url = link(password_token(user, secret, "invite"))
     notify_user(session, user, "account", f"Votre accès à matchmaker pour {org.name}",
                 f"{inviter} vous invite à compléter le livret de compétences de {org.name} sur matchmaker.\n\n"

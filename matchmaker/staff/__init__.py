@@ -7,4 +7,4 @@ from matchmaker.access import STAFF_ROLES, restrict_blueprint
 bp = Blueprint("staff", __name__)
 restrict_blueprint(bp, *STAFF_ROLES)
 
-from matchmaker.staff import curation, profiles, views  # noqa: E402,F401
+from matchmaker.staff import curation, imports, profiles, views  # noqa: E402,F401

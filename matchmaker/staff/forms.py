@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from matchmaker.formtools import options
@@ -73,3 +83,14 @@ class CertificationCheckForm(FlaskForm):
     action = HiddenField(validators=[AnyOf(("verify", "unverify"))])
     expires_on = DateField(_l("Expire le (lu sur le certificat)"), validators=[Optional()])
     note = StringField(_l("Justificatif vu (facultatif)"), validators=[Optional(), Length(max=2000)])
+
+
+class MemberListForm(FlaskForm):
+    """Upload a cluster's member list (the template, CSV or XLSX)."""
+
+    file = FileField(_l("Fichier des membres (CSV ou XLSX, d'après le modèle)"),
+                     validators=[FileRequired(_l("Choisissez un fichier.")),
+                                 FileAllowed(["csv", "xlsx"], _l("Fichier CSV ou XLSX attendu."))])
+    skip_invalid = BooleanField(_l("Enregistrer les lignes valides même si d'autres sont refusées"))
+    invite = BooleanField(_l("Inviter les personnes de la colonne member_email à compléter le livret"), default=True)
+    submit = SubmitField(_l("Importer"))

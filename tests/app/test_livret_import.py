@@ -125,3 +125,63 @@ def test_a_claimed_profile_keeps_the_livret_its_members_maintain(app):
         assert not report.stored and "revendiquée" in report.errors[0].reason
         assert db.session.scalar(select(Livret.activities).join(Organisation)
                                  .where(Organisation.key == "k:claimed")) == ["machining"]
+
+
+def _staff_client(app):
+    from argon2 import PasswordHasher
+
+    from matchmaker.models import User
+
+    with app.app_context():
+        staff = User(email="pole@example.org", role="staff", password_hash=PasswordHasher().hash("x" * 12))
+        db.session.add(staff)
+        db.session.commit()
+        session_id = staff.get_id()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = session_id, True
+    return client
+
+
+def _upload(client, data: bytes, name: str, **fields):
+    app = client.application
+    app.config["WTF_CSRF_ENABLED"] = False
+    return client.post("/equipe/import", data={"file": (io.BytesIO(data), name), **fields},
+                       content_type="multipart/form-data")
+
+
+def test_staff_import_a_200_row_member_list_and_invite_its_contacts(app):
+    from matchmaker.models import OutboxMessage, User
+
+    client = _staff_client(app)
+    page = client.get("/equipe/import").get_data(as_text=True)
+    assert "Modèle XLSX" in page
+    template = client.get("/equipe/import/modele.xlsx")
+    assert template.status_code == 200 and template.data[:2] == b"PK"  # a zip: an XLSX workbook
+    assert "attachment" in template.headers["Content-Disposition"]
+
+    refused = _upload(client, member_list_xlsx(200), "cluster.xlsx", invite="y")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "rien n'a été enregistré" in body
+    assert "ligne 14 (Atelier 13 (fictif)) : certification inconnue &#39;ISO13845&#39;" in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Livret.id))) == 0
+        assert db.session.scalar(select(func.count(User.id)).where(User.role == "member")) == 0
+
+    stored = _upload(client, member_list_xlsx(200), "cluster.xlsx", invite="y", skip_invalid="y")
+    assert stored.status_code == 200
+    assert "196 organisation(s) créée(s), 0 mise(s) à jour, 4 ligne(s) refusée(s), 196 invitation(s)" in \
+        stored.get_data(as_text=True)
+    with app.app_context():
+        member = db.session.scalar(select(User).where(User.email == "contact1@atelier-001.example"))
+        assert member.role == "member" and member.organisation_role == "owner" and not member.has_password
+        assert member.organisation.key == "cluster:atelier-001"
+        invitation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == member.email))
+        assert "/auth/mot-de-passe/" in invitation.body and "Atelier 1 (fictif)" in invitation.subject
+    found = client.get("/api/search?q=stérilisation+de+pièces+en+silicone&limit=50").get_json()["results"]
+    assert any(r["organisation"]["key"].startswith("cluster:") for r in found)  # searchable at once
+
+    again = _upload(client, member_list_xlsx(3, bad=False), "cluster.xlsx", invite="y")
+    body = again.get_data(as_text=True)
+    assert "fiche revendiquée" in body  # the invited members now keep their livrets
+    assert _upload(client, b"not a workbook", "cluster.xlsx").status_code == 400

@@ -48,7 +48,7 @@ ALLOWED_BY_ENDPOINT = {
 }
 PUBLIC_API = {"api.search", "api.organisation", "api.health", "api.static"}
 DUMMY_ARGS = {"public_id": "abcdefghijkl", "key": "rnsr:000000000X", "suggestion_id": 1, "entry_id": 1,
-              "chart": "needs-funnel"}
+              "chart": "needs-funnel", "fmt": "csv"}
 
 
 def workflow_routes() -> list[tuple[str, str, str]]:
