@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from matchmaker import chart_tables as tables
@@ -19,6 +20,7 @@ from matchmaker.services import dashboard
 from matchmaker.services.coverage import demand_supply, engine_weights
 from matchmaker.services.domains import DOMAINS
 from matchmaker.services.freshness import REASONS, freshness_report, send_reminder
+from matchmaker.services.livret import priorities
 from matchmaker.services.profiles import get_organisation
 from matchmaker.services.search.competences import competence_map as cluster_competences
 from matchmaker.services.search.competences import served_matcher
@@ -83,6 +85,35 @@ def freshness():
                               offset=offset_arg(), limit=current_app.config["PAGE_SIZE"])
     return render_template("dashboard/freshness.html", report=report, reason=reason, kind=kind, region=region,
                            kinds=PROFILE_KINDS, regions=sorted(REGIONS), reasons=REASONS)
+
+
+@bp.get("/livrets")
+def livrets():
+    """List the profiles whose livret is worth completing, ordered by how often recent needs ask for what they offer."""
+    kind, region = _choice("kind", PROFILE_KINDS), _choice("region", REGIONS)
+    page = priorities.profiles_to_complete(db.session, kind=kind, region=region, offset=offset_arg(),
+                                           limit=current_app.config["PAGE_SIZE"], lang=str(get_locale() or "fr")[:2])
+    return render_template("dashboard/livrets.html", page=page, kind=kind, region=region, kinds=PROFILE_KINDS,
+                           regions=sorted(REGIONS), window=priorities.WINDOW_DAYS,
+                           threshold=priorities.COMPLETE_SCORE, cooldown=priorities.NUDGE_COOLDOWN_DAYS)
+
+
+@bp.post("/livrets/<path:key>/relance")
+def nudge_livret(key: str):
+    """Ask an organisation to complete its livret (members, else its contact address); rate-limited."""
+    org = get_organisation(db.session, key)
+    if ActionForm().validate_on_submit():
+        target = "members.livret" if org.claimed else "members.claim"
+        url = external_url(target) if org.claimed else external_url(target, key=org.key)
+        try:
+            priorities.nudge(db.session, current_account(), org, livret_url=url)
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Relance envoyée à « %(org)s ».", org=org.name), "success")
+    else:
+        flash(_("Le formulaire a expiré. Merci de recommencer."), "error")
+    return redirect(safe_next(request.form.get("next")) or url_for("dashboard.livrets"))
 
 
 @bp.post("/fraicheur/<path:key>/relance")

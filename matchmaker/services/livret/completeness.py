@@ -69,7 +69,8 @@ def weights_for(kind: str) -> dict[str, int]:
     return RESEARCH_WEIGHTS if kind in PROJECT_MATCH_KINDS else DEFAULT_WEIGHTS
 
 
-def _kinds_called(need: Need) -> set[str]:
+def kinds_called(need: Need) -> set[str]:
+    """Return the kinds of organisation a need calls for: those it names, else those its intent reads."""
     if need.sought_kinds:
         return set(need.sought_kinds)
     return {str(kind) for kind in parse_intent(f"{need.title}. {need.description}", CERTIFICATION_PATTERNS).kinds}
@@ -88,7 +89,7 @@ def recent_demand(session: Session, kind: str, *, today: date | None = None) -> 
                                                      NeedStatus.CLOSED.value])))
     demand = Demand()
     for need in needs:
-        if kind not in _kinds_called(need):
+        if kind not in kinds_called(need):
             continue
         text = f"{need.title}. {need.description}"
         folded = fold_accents(text)
