@@ -201,3 +201,8 @@ def test_within_a_strength_band_a_livret_that_declares_more_of_the_need_comes_fi
                          save_livret(db.session, member, _org(), LIVRET, submit=True))
         reordered = [m.org_id for m in prefer_declared(db.session, matches, intent, lambda m: band(m.strength, 2))]
     assert reordered == ["a:strong", SUPPLIER, "b:possible", "c:possible", "d:weak"]  # first of its band only
+    # the livret declares ISO 13485 but not sterilisation: a certification alone moves nothing
+    other = parse_intent("Stérilisation à l'oxyde d'éthylène, certifié ISO 13485", CERTIFICATION_PATTERNS)
+    with app.app_context():
+        unmoved = [m.org_id for m in prefer_declared(db.session, matches, other, lambda m: band(m.strength, 2))]
+    assert unmoved == [m.org_id for m in matches]

@@ -81,9 +81,13 @@ def how_met(org: Organisation, wanted: Sequence[Requirement], today: date | None
 
 def prefer_declared(session: Session, matches: list[Match], intent: NeedIntent, band: Callable[[Match], int],
                     today: date | None = None) -> list[Match]:
-    """Within each strength band, put first the organisations whose livret declares more of what the need asks."""
+    """Within each strength band, put first the organisations whose livret declares more of what the need asks.
+
+    Only a livret that declares at least one of the processes or materials asked for moves: a certification
+    alone (every CE-marked manufacturer declares "MDR") is what the certification filter is for.
+    """
     wanted = set(requirements(intent))
-    if not wanted or not matches:
+    if not any(r.section != "certifications" for r in wanted) or not matches:
         return matches
     day = today or date.today()
     livrets = session.scalars(
@@ -91,7 +95,11 @@ def prefer_declared(session: Session, matches: list[Match], intent: NeedIntent, 
         .where(Organisation.key.in_([m.org_id for m in matches]))
         .options(selectinload(Livret.organisation))
     )
-    covered = {livret.organisation.key: len(wanted & declared_by(livret, day)) for livret in livrets}
+    covered = {}
+    for livret in livrets:
+        declared = wanted & declared_by(livret, day)
+        if any(r.section != "certifications" for r in declared):
+            covered[livret.organisation.key] = len(declared)
     if not covered:
         return matches
     return sorted(matches, key=lambda m: (band(m), -covered.get(m.org_id, 0)))
