@@ -99,6 +99,7 @@ def main() -> None:
             capture(driver, f"{base}/a-propos?lang=fr", args.out / "about.png", args.width, args.max_height)
             capture_workflows(driver, base, args.out, args.width, args.max_height)
             capture_dashboard(driver, base, args.out, args.width, args.max_height)
+            capture_livret(driver, base, args.out, args.width, args.max_height)
         finally:
             driver.quit()
 
@@ -156,6 +157,30 @@ def capture_dashboard(driver: WebDriver, base: str, out: Path, width: int, max_h
     capture(driver, f"{base}/staff/dashboard/?lang=fr", out / "dashboard.png", width, max(max_height, 5000))
     query = urlencode({"region": "Bretagne", "lang": "fr"})
     capture(driver, f"{base}/staff/dashboard/carte?{query}", out / "dashboard_map.png", width, max_height)
+
+
+# --- Livret de compétences (issue 17) ------------------------------------------------------------------------
+# Needs the demo accounts: seed-demo imports the bundled example livrets and gives the example subcontractor a
+# member (demo-membre@example.org) with a livret change waiting for staff.
+
+
+def capture_livret(driver: WebDriver, base: str, out: Path, width: int, max_height: int) -> None:
+    """Capture the member's livret, its staff review, the cluster import, the dashboard list and a live livret."""
+    password = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
+    if not password:
+        print("MATCHMAKER_DEMO_PASSWORD not set: livret pages skipped (see `flask --app matchmaker seed-demo`)")
+        return
+    capture(driver, f"{base}/organisations/example:usinage-precision-rhone?lang=fr", out / "livret_profile.png",
+            width, max_height)
+    login(driver, base, "demo-membre@example.org", password)
+    capture(driver, f"{base}/membre/livret?lang=fr", out / "livret_member.png", width, max(max_height, 4200))
+    login(driver, base, "demo-equipe@example.org", password)
+    driver.get(f"{base}/equipe/?tab=revisions&lang=fr")
+    revision = driver.find_elements(By.XPATH, "//li[.//*[contains(., 'livret de compétences')]]//h3/a")
+    if revision:
+        capture(driver, revision[0].get_attribute("href"), out / "livret_review.png", width, max_height)
+    capture(driver, f"{base}/equipe/import?lang=fr", out / "livret_import.png", width, max_height)
+    capture(driver, f"{base}/staff/dashboard/livrets?lang=fr", out / "dashboard_livrets.png", width, max_height)
 
 
 if __name__ == "__main__":

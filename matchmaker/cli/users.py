@@ -37,12 +37,14 @@ def seed_demo_command(password: str) -> None:
     """Create demo accounts and workflow data (for screenshots and demos; never on production data)."""
     require_schema()
     from matchmaker.services.demo import DEMO_ACCOUNTS, seed_demo
+    from matchmaker.services.livret.demo import DEMO_MEMBER
 
     created = seed_demo(
         search_engine(), db.session, password,
         max_chars=current_app.config["MAX_QUERY_CHARS"], max_results=current_app.config["MAX_RESULTS"],
+        bundle_dir=current_app.config["BUNDLED_DATA"],
     )
     if not created:
         click.echo("Données de démonstration déjà présentes.")
         return
-    click.echo("Comptes de démonstration : " + ", ".join(DEMO_ACCOUNTS))
+    click.echo("Comptes de démonstration : " + ", ".join([*DEMO_ACCOUNTS, DEMO_MEMBER]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,8 +44,9 @@ SECOND_NEED = NeedInput(
 )
 
 
-def seed_demo(engine: SearchEngine, session: Session, password: str, *, max_chars: int, max_results: int) -> bool:
-    """Create the demo accounts and data once; return False when they already exist."""
+def seed_demo(engine: SearchEngine, session: Session, password: str, *, max_chars: int, max_results: int,
+              bundle_dir: Path | None = None) -> bool:
+    """Create the demo accounts and data once (with the example livrets when ``bundle_dir`` is given)."""
     if find_user(session, next(iter(DEMO_ACCOUNTS))) is not None:
         return False
     users = {
@@ -77,6 +80,10 @@ def seed_demo(engine: SearchEngine, session: Session, password: str, *, max_char
     )
     if unclaimed is not None:
         claim_profile(session, startup, unclaimed, "Je suis co-fondatrice de la société.")
+    if bundle_dir is not None:
+        from matchmaker.services.livret.demo import seed_livret_demo
+
+        seed_livret_demo(engine, session, staff, password, bundle_dir)
     return True
 
 

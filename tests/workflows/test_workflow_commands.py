@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
-from matchmaker.models import Need, OutboxMessage, ProfileClaim, SavedSearch, Shortlist, User
+from matchmaker.models import Need, OutboxMessage, ProfileClaim, ProfileRevision, SavedSearch, Shortlist, User
 from matchmaker.services.alerts import create_saved_search
 
 
@@ -14,7 +14,11 @@ def test_seed_demo_creates_a_curated_need_once(app, runner):
     assert result.exit_code == 0, result.output
     assert "demo-acheteur@example.org" in result.output
     with app.app_context():
-        assert db.session.scalar(select(func.count(User.id))) == 4  # buyer, staff, start-up, admin
+        # buyer, staff, start-up member, admin, and the member of the example subcontractor (livret demo)
+        assert db.session.scalar(select(func.count(User.id))) == 5
+        livret = db.session.scalar(select(ProfileRevision).where(ProfileRevision.scope == "livret"))
+        assert livret.status == "pending" and livret.organisation.key == "example:usinage-precision-rhone"
+        assert livret.organisation.verifications[0].label == "ISO 13485"
         statuses = sorted(db.session.scalars(select(Need.status)))
         assert statuses == ["submitted", "validated"]
         published = db.session.scalar(select(Need).where(Need.status == "validated"))
