@@ -93,7 +93,7 @@ def test_the_tests_mirror_the_core_packages(package):
 
 LAYERS = [
     # (layer, module prefixes): a module may import its own layer and the layers below, never one above
-    (0, ["vocabulary", "errors", "geo", "config", "extensions", "ranking", "scheduling"]),
+    (0, ["vocabulary", "livret_vocabulary", "errors", "geo", "config", "extensions", "ranking", "scheduling"]),
     (1, ["models", "catalogue", "schema"]),
     (2, ["services"]),
     (3, ["labels", "presenters", "forms", "formtools", "health", "chart_tables", "access", "observability"]),
