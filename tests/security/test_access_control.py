@@ -23,8 +23,12 @@ import re
 from typing import Any, NamedTuple
 
 import pytest
+from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
+
+from matchmaker.extensions import db
+from matchmaker.models import Organisation, User
 
 from .conftest import ROLES
 
@@ -345,3 +349,83 @@ def test_public_ids_are_long_random_tokens(world):
     ids = [value for key, value in world.ids.items() if key not in PUBLIC_KEYS | set(GUESSES) | {"intro_id"}]
     assert all(len(value) >= 16 and not value.isdigit() for value in ids)
     assert len(set(ids)) == len(ids)
+
+
+# -- the members' area for each place a member can have in an organisation ------------------------------------
+# ACCESS checks the member role as one column (the start-up's owner). The organisation's routes also depend on
+# the member's place: its owner, a colleague of the same organisation, a member of no organisation yet (a claim
+# waiting), and the owner of another organisation. {colleague} is a colleague of the start-up's organisation.
+
+MEMBER_PLACES = ("owner", "colleague", "unattached", "other_owner")
+
+
+class MemberRow(NamedTuple):
+    endpoint: str
+    method: str
+    url: str
+    owner: int
+    colleague: int
+    unattached: int
+    other_owner: int
+    data: dict[str, Any] | None = None
+
+
+M = MemberRow
+MEMBER_ACCESS = [
+    M("members.index", "GET", "/membre/", 200, 200, 200, 200),
+    M("members.profile", "GET", "/membre/profil", 200, 200, 404, 200),
+    M("members.profile", "POST", "/membre/profil", 400, 400, 404, 400),  # an empty form
+    M("members.livret", "GET", "/membre/livret", 200, 200, 404, 200),
+    M("members.save_livret_view", "POST", "/membre/livret", 302, 302, 404, 302),  # an empty draft of its own
+    M("members.team", "GET", "/membre/equipe", 200, 200, 404, 200),
+    M("members.invite_colleague", "POST", "/membre/equipe/inviter", 302, 403, 404, 302,
+      {"email": "nouveau@example.org"}),
+    M("members.remove_colleague", "POST", "/membre/equipe/{colleague}/retirer", 302, 403, 404, 404),
+    M("members.transfer_ownership", "POST", "/membre/equipe/{colleague}/responsable", 302, 403, 404, 404),
+]
+MEMBER_CASES = [(row, place) for row in MEMBER_ACCESS for place in MEMBER_PLACES]
+
+
+def _member_clients(world) -> tuple[dict[str, Any], dict[str, str]]:
+    """Add a colleague to the start-up's organisation and an owner to another one; return clients and ids."""
+    with world.app.app_context():
+        owner = world.user("startup")
+        other_org = db.session.scalar(select(Organisation).where(Organisation.claimed.is_(False),
+                                                                 Organisation.kind != "buyer")
+                                      .order_by(Organisation.id.desc()))
+        other_org.claimed = True
+        colleague = User(email="colleague@example.org", name="Colleague", role="member",
+                         organisation_id=owner.organisation_id, organisation_role="colleague", password_hash="x")
+        other = User(email="other-owner@example.org", name="Other", role="member", organisation_id=other_org.id,
+                     organisation_role="owner", password_hash="x")
+        db.session.add_all([colleague, other])
+        db.session.commit()
+        sessions = {"owner": owner.get_id(), "colleague": colleague.get_id(), "other_owner": other.get_id(),
+                    "unattached": world.user("startup2").get_id()}
+        ids = {"colleague": colleague.public_id}
+    clients = {}
+    for place, session_id in sessions.items():
+        client = world.app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = session_id, True
+        clients[place] = client
+    return clients, ids
+
+
+def test_every_members_area_route_with_an_organisation_has_a_member_row(world):
+    organisation_routes = {(row.endpoint, row.method) for row in ACCESS
+                           if row.endpoint.startswith("members.") and row.endpoint not in
+                           {"members.find", "members.claim", "members.create", "members.matches",
+                            "members.searches", "members.save_search", "members.delete_search"}}
+    assert organisation_routes <= {(row.endpoint, row.method) for row in MEMBER_ACCESS}
+
+
+@pytest.mark.parametrize(("row", "place"), MEMBER_CASES, ids=[f"{r.method} {r.url} {p}" for r, p in MEMBER_CASES])
+def test_members_area_route_and_place_give_the_expected_outcome(fresh_world, row, place):
+    clients, ids = _member_clients(fresh_world)
+    url = row.url.format(**ids)
+    response = clients[place].open(url, method=row.method, data=row.data)
+    expected = getattr(row, place)
+    assert response.status_code == expected, (response.status_code, response.headers.get("Location"))
+    if expected == 302:
+        assert "/auth/login" not in response.headers.get("Location", "")
