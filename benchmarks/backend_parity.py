@@ -23,7 +23,6 @@ from pathlib import Path
 
 from matchmaker import create_app
 from matchmaker.config import PROJECT_ROOT
-from matchmaker.services.search.indexing import IncrementalSearchEngine
 
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "eval"
 METRICS = ("recall_at_10", "mrr", "ndcg_at_10", "recall_at_50")
@@ -42,7 +41,7 @@ def start_postgres(workdir: Path):
 
 
 def evaluate_backend(name: str, uri: str, workdir: Path, encoder: str, shared_cache: Path, eval_files: list[Path]):
-    """Create the app on ``uri`` with the incremental engine and run `evaluate` on every file."""
+    """Create the app on ``uri`` and run `evaluate` on every file."""
     models = workdir / name / "models"
     (models / "embeddings").mkdir(parents=True, exist_ok=True)
     for cached in shared_cache.glob("*"):
@@ -56,11 +55,6 @@ def evaluate_backend(name: str, uri: str, workdir: Path, encoder: str, shared_ca
             "LOG_REQUESTS": False,
         }
     )
-    current = app.extensions["matchmaker"]
-    if not isinstance(current, IncrementalSearchEngine):
-        app.extensions["matchmaker"] = IncrementalSearchEngine(
-            models_dir=current.models_dir, encoder_name=current.encoder_name, settings=current.settings
-        )
     runner = app.test_cli_runner()
     started = time.perf_counter()
     setup = runner.invoke(args=["setup"])

@@ -199,25 +199,27 @@ def breakdown(
 ) -> list[str]:
     """Return table rows: the default ranking per kind of query, by what the relevant lab's profile holds."""
     repeats = company_repeats(records)
-    table = matcher.table_
     rows = []
     for name, queries in sets.items():
         buckets: dict[str, list[tuple[float, float]]] = {}
         for query in queries:
             found = matcher.features(query.query, pool, query.exclude_source_refs)
             ranked = [m.org_id for m in matcher.search(query.query, 50, pool, query.exclude_source_refs, explain=False)]
-            lab = table.org_index.get(query.relevant[0]) if query.relevant else None
+            number = int(matcher.index.org_numbers(query.relevant[:1])[0]) if query.relevant else -1
+            lab = found.position(number) if number >= 0 else None
             if any(query.relevant[0] in repeats.get(ref, ()) for ref in query.exclude_source_refs):
                 bucket = "same company won i-Lab again, linked to this lab"
-            elif lab is None:
+            elif number < 0:
                 bucket = "relevant lab not in the directory"
+            elif lab < 0:
+                bucket = "relevant lab not reached by the first stage"
             elif found.raw["prior_projects"][lab] > 0:
                 bucket = "lab has other i-Lab projects"
             elif found.raw["prior_funded"][lab] > 0:
                 bucket = "lab known through ANR only"
             else:
                 bucket = "RNSR record and ERC panels only"
-            if lab is not None and not found.candidates[lab]:
+            if lab is not None and lab >= 0 and not found.candidates[lab]:
                 bucket += " (not a first-stage candidate)"
             buckets.setdefault(bucket, []).append(
                 (recall_at_k(ranked, query.relevant, 10), reciprocal_rank(ranked, query.relevant))

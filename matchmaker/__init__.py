@@ -212,14 +212,32 @@ def register_commands(app: Flask) -> None:
 def register_engine(app: Flask) -> None:
     """Create the per-process search engine; the encoder and index load on first use.
 
-    Catalogue changes are applied to the served index in place (new or edited evidence is searchable on
-    the next search, without a rebuild); a large change falls back to a full, atomically swapped rebuild.
+    Writers apply catalogue changes to the served index in place right after they commit (a large change
+    falls back to a full, atomically swapped rebuild); searches never write. Changes made by other
+    processes (the CLI, other workers) are applied by a background refresh started with the first request
+    (every ``SEARCH_REFRESH_INTERVAL`` seconds, 0 = off).
     """
-    from matchmaker.services.search.indexing import IncrementalSearchEngine
+    from contextlib import contextmanager
 
-    app.extensions["matchmaker"] = IncrementalSearchEngine(
+    from matchmaker.services.search.engine import SearchEngine
+
+    engine = SearchEngine(
         models_dir=app.config["MODELS_DIR"],
         encoder_name=app.config["ENCODER"],
         settings=app.config.get("RANKING_SETTINGS"),
         seed_dir=app.config["BUNDLED_DATA"] / "embeddings",
+        check_interval=app.config["SEARCH_CHECK_INTERVAL"],
     )
+    app.extensions["matchmaker"] = engine
+
+    @contextmanager
+    def refresh_session():
+        with app.app_context():
+            try:
+                yield db.session
+            finally:
+                db.session.remove()
+
+    @app.before_request
+    def start_background_refresh() -> None:
+        engine.start_background_refresh(refresh_session, app.config["SEARCH_REFRESH_INTERVAL"])

@@ -66,6 +66,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "matchmaker@localhost")
     RERANKER_MIN_LABELS = int(os.environ.get("MATCHMAKER_RERANKER_MIN_LABELS", "30"))
     TESTING = False
+    # seconds between two reads of the catalogue fingerprint by searches, and between background refreshes
+    SEARCH_CHECK_INTERVAL = float(os.environ.get("MATCHMAKER_SEARCH_CHECK_INTERVAL", "2"))
+    SEARCH_REFRESH_INTERVAL = float(os.environ.get("MATCHMAKER_SEARCH_REFRESH_INTERVAL", "2"))
     LOG_LEVEL = os.environ.get("MATCHMAKER_LOG_LEVEL", "INFO")
     LOG_REQUESTS = True
 
@@ -77,6 +80,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     ENCODER = "fake"
+    AUTO_SETUP = False
+    SEARCH_CHECK_INTERVAL = 0.0
+    SEARCH_REFRESH_INTERVAL = 0.0
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     LOG_REQUESTS = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 
 from matchmaker import chart_tables as tables
 from matchmaker.access import STAFF_ROLES, roles_required
@@ -11,13 +11,14 @@ from matchmaker.extensions import db
 from matchmaker.models import utcnow
 from matchmaker.services import dashboard
 from matchmaker.services.coverage import engine_weights
+from matchmaker.services.search import get_engine
 
 
 @bp.get("/dashboard/")
 @roles_required(*STAFF_ROLES)
 def dashboard_index():
     """Return the key figures of the dashboard and the address of every chart's figures."""
-    figures = dashboard.overview(db.session, now=utcnow(), weights=engine_weights(current_app.extensions["matchmaker"]))
+    figures = dashboard.overview(db.session, now=utcnow(), weights=engine_weights(get_engine()))
     funnel = {stage.category: stage.count for stage in figures.funnel.stages}
     return jsonify({
         "generated_at": figures.now.isoformat(timespec="seconds"),
@@ -38,5 +39,5 @@ def dashboard_index():
 @roles_required(*STAFF_ROLES)
 def dashboard_chart(chart: str):
     """Return the figures of one chart (the rows of its CSV export) as JSON."""
-    table_request = tables.Request(db.session, current_app.extensions["matchmaker"], utcnow(), request.args.to_dict())
+    table_request = tables.Request(db.session, get_engine(), utcnow(), request.args.to_dict())
     return jsonify(tables.to_json(tables.build(chart, table_request)))

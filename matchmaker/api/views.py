@@ -16,7 +16,7 @@ from matchmaker.health import health
 from matchmaker.models import Organisation
 from matchmaker.ranking.intent import NeedIntent
 from matchmaker.ranking.text import HIDDEN_KINDS
-from matchmaker.services.search import SearchHit, search_organisations, search_request_from_args
+from matchmaker.services.search import SearchHit, get_engine, search_organisations, search_request_from_args
 
 csrf.exempt(bp)
 
@@ -100,7 +100,7 @@ def search():
         max_chars=current_app.config["MAX_QUERY_CHARS"],
         max_results=current_app.config["MAX_RESULTS"],
     )
-    results = search_organisations(current_app.extensions["matchmaker"], db.session, search_request)
+    results = search_organisations(get_engine(), db.session, search_request)
     return jsonify(
         {
             "query": search_request.query,

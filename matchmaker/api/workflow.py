@@ -32,6 +32,7 @@ from matchmaker.services import curation
 from matchmaker.services.introductions import contact_for, get_introduction, list_for_user, request_introduction
 from matchmaker.services.needs import NeedInput, create_need, get_need, list_needs, rank_need, submit_need
 from matchmaker.services.profiles import get_organisation
+from matchmaker.services.search import get_engine
 from matchmaker.services.shortlists import add_entry, create_shortlist, get_shortlist, list_shortlists
 
 BUYER = Role.BUYER.value
@@ -205,7 +206,7 @@ def needs_matches(public_id: str):
         raise Conflict(_l("Les organisations ne sont classées que pour un besoin validé."))
     config = current_app.config
     results = rank_need(
-        current_app.extensions["matchmaker"], db.session, need, kinds=request.args.getlist("kind"),
+        get_engine(), db.session, need, kinds=request.args.getlist("kind"),
         regions=request.args.getlist("region"), certifications=request.args.getlist("certification"),
         offset=request.args.get("offset"), limit=request.args.get("limit") or 20,
         max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],

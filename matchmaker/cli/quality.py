@@ -46,17 +46,13 @@ def evaluate_command(path: Path, pool: str, context: str) -> None:
     keys = db.session.execute(select(Organisation.key, Organisation.kind)).all()
     organisations = pool_of({key: kind for key, kind in keys}, pool)
     engine = search_engine()
-    matcher = engine.matcher(db.session)
+    snapshot = engine.snapshot(db.session)  # matcher and facets of the same index
+    matcher, facets = snapshot.matcher, snapshot.facets
     near = None
     if context != "none":
-        facets = engine.facets(db.session)
-        by_region: dict[str, set[str]] = {}
-        for key, facet in facets.items():
-            if facet.region:
-                by_region.setdefault(facet.region, set()).add(key)
-        near = lambda region: by_region.get(region, set())  # noqa: E731
+        near = facets.in_region
         if context == "ilab":
-            queries = with_startup_regions(queries, lambda uid: getattr(facets.get(f"ilab:{uid}"), "region", None))
+            queries = with_startup_regions(queries, lambda uid: getattr(facets.facet(f"ilab:{uid}"), "region", None))
     with tqdm(total=len(queries), desc="requêtes", file=sys.stderr) as bar:
         result = evaluate(matcher, queries, organisations, on_query=bar.update, near=near)
     result["pool_name"] = pool

@@ -14,12 +14,13 @@ from matchmaker.models import Organisation
 from matchmaker.ranking.errors import IndexMissingError, IndexStaleError
 from matchmaker.schema import SchemaDriftError, current_revision, head_revision, upgrade
 from matchmaker.services.catalogue import count_organisations, import_bundled
+from matchmaker.services.search import get_engine
 from matchmaker.services.search.engine import SearchEngine
 
 
 def search_engine() -> SearchEngine:
     """Return the application's search engine."""
-    return current_app.extensions["matchmaker"]
+    return get_engine()
 
 
 def require_schema() -> None:
@@ -60,7 +61,7 @@ def ensure_ready(*, quiet: bool = False) -> None:
             total = import_bundled(session, bundle, progress=bar.update)
         click.echo(f"{total} organisations importées.", err=True)
     try:
-        search_engine().matcher(session)
+        search_engine().refresh(session)  # a command may write: catch up with the catalogue first
     except (IndexMissingError, IndexStaleError) as exc:
         click.echo(f"Index à construire : {exc}", err=True)
         search_engine().build(session, progress=not quiet)

@@ -22,6 +22,7 @@ from matchmaker.services.domains import DOMAINS
 from matchmaker.services.freshness import REASONS, freshness_report, send_reminder
 from matchmaker.services.livret import priorities
 from matchmaker.services.profiles import get_organisation
+from matchmaker.services.search import get_engine
 from matchmaker.services.search.competences import competence_map as cluster_competences
 from matchmaker.services.search.competences import served_matcher
 from matchmaker.vocabulary import PROFILE_KINDS
@@ -47,7 +48,7 @@ def dashboard_formats() -> dict[str, object]:
 def overview():
     """Show the ecosystem at a glance: organisations, needs funnel, curation, coverage gaps, demand vs supply."""
     dimension = _choice("dimension", dashboard.DIMENSIONS, "kind") or "kind"
-    figures = dashboard.overview(db.session, now=utcnow(), weights=engine_weights(current_app.extensions["matchmaker"]))
+    figures = dashboard.overview(db.session, now=utcnow(), weights=engine_weights(get_engine()))
     return render_template("dashboard/overview.html", figures=figures, dimension=dimension,
                            charts=presenters.overview_charts(figures, dimension))
 
@@ -67,7 +68,7 @@ def competence_map():
         title, legend = _("Organisations par région"), _("Organisations")
     clusters = None
     if region or domain:
-        engine = current_app.extensions["matchmaker"]
+        engine = get_engine()
         clusters = cluster_competences(db.session, served_matcher(engine, db.session), region=region, domain=domain)
     link_args = {"layer": layer, **({"domain": domain} if domain else {})}
     return render_template(
@@ -136,7 +137,7 @@ def remind(key: str):
 @bp.get("/export/<chart>.csv")
 def export(chart: str):
     """Download the figures of one chart as CSV."""
-    table_request = tables.Request(db.session, current_app.extensions["matchmaker"], utcnow(), request.args.to_dict())
+    table_request = tables.Request(db.session, get_engine(), utcnow(), request.args.to_dict())
     table = tables.build(chart, table_request)
     filename = f"{table.name}-{utcnow():%Y-%m-%d}.csv"
     return attachment(tables.to_csv(table), filename=filename, mimetype="text/csv")

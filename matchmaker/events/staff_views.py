@@ -13,6 +13,7 @@ from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, service_call
 from matchmaker.models import Event, RegistrationStatus
 from matchmaker.services import events as service
+from matchmaker.services.search import get_engine
 
 
 def _event(public_id: str) -> Event:
@@ -108,8 +109,14 @@ def add_meeting(public_id: str):
     form = _add_meeting_form(event)
     if form.validate_on_submit():
         with service_call() as call:
-            service.add_meeting(db.session, current_app.extensions["matchmaker"], current_account(), event,
-                                form.first.data or "", form.second.data or "")
+            service.add_meeting(
+                db.session,
+                get_engine(),
+                current_account(),
+                event,
+                form.first.data or "",
+                form.second.data or "",
+            )
         if call.ok:
             flash(_("Rendez-vous ajouté ; il sera placé à la prochaine planification."), "success")
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from matchmaker.access import current_account
@@ -14,6 +14,7 @@ from matchmaker.extensions import db
 from matchmaker.formtools import ActionForm, service_call
 from matchmaker.models import Event, EventRegistration, RegistrationStatus, Role
 from matchmaker.services import events as service
+from matchmaker.services.search import get_engine
 
 
 def _event(public_id: str) -> Event:
@@ -95,7 +96,7 @@ def suggestions(public_id: str):
     registration = _own_registration(event)
     ranked = []
     if registration.status == RegistrationStatus.VALIDATED.value:
-        ranked = service.suggest_meetings(current_app.extensions["matchmaker"], db.session, registration)
+        ranked = service.suggest_meetings(get_engine(), db.session, registration)
     return render_template(
         "events/suggestions.html",
         event=event,
@@ -132,8 +133,14 @@ def request_meeting(public_id: str):
         flash(_("Demande incomplète : choisissez un participant."), "error")
         return redirect(url_for("events.suggestions", public_id=event.public_id))
     with service_call() as call:
-        service.request_meeting(db.session, current_app.extensions["matchmaker"], current_account(), event,
-                                form.target.data or "", form.message.data or "")
+        service.request_meeting(
+            db.session,
+            get_engine(),
+            current_account(),
+            event,
+            form.target.data or "",
+            form.message.data or "",
+        )
     if not call.ok:
         return redirect(url_for("events.suggestions", public_id=event.public_id))
     flash(_("Demande envoyée. Vous serez prévenu de la réponse."), "success")

@@ -13,7 +13,7 @@ from matchmaker.extensions import db
 from matchmaker.health import health
 from matchmaker.main import bp
 from matchmaker.models import Organisation
-from matchmaker.services.search import region_choices, search_organisations, search_request_from_args
+from matchmaker.services.search import get_engine, region_choices, search_organisations, search_request_from_args
 from matchmaker.vocabulary import CERTIFICATIONS, ORGANISATION_KINDS
 
 
@@ -34,7 +34,7 @@ def index():
         except InvalidQuery as exc:
             error = exc
         else:
-            results = search_organisations(current_app.extensions["matchmaker"], db.session, search_request)
+            results = search_organisations(get_engine(), db.session, search_request)
     status = 400 if error else 200
     return (
         render_template(

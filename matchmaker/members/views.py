@@ -29,6 +29,7 @@ from matchmaker.services.profiles import (
     user_claims,
 )
 from matchmaker.services.revisions import latest_revision, pending_revision, propose_revision
+from matchmaker.services.search import get_engine
 from matchmaker.services.shortlists import list_shortlists
 from matchmaker.vocabulary import PROJECT_MATCH_KINDS
 
@@ -110,7 +111,7 @@ def matches():
     switch = request.args.getlist("proximite")
     near_own_region = "1" in switch if switch else True
     results = project_matches(
-        current_app.extensions["matchmaker"], db.session, org, kinds=request.args.getlist("kind"),
+        get_engine(), db.session, org, kinds=request.args.getlist("kind"),
         offset=offset_arg(), limit=config["PAGE_SIZE"], max_chars=config["MAX_QUERY_CHARS"],
         max_results=config["MAX_RESULTS"], near_own_region=near_own_region,
     )
@@ -146,7 +147,7 @@ def save_search():
         config = current_app.config
         with service_call(form, fallback="query", catch=(InvalidQuery,)) as call:
             create_saved_search(
-                current_app.extensions["matchmaker"], db.session, current_account(), name=form.name.data or "",
+                get_engine(), db.session, current_account(), name=form.name.data or "",
                 query=form.query.data or "", kinds=form.kinds.data or (), certifications=form.certifications.data or (),
                 regions=[form.region.data] if form.region.data else [], alerts_enabled=bool(form.alerts_enabled.data),
                 max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],

@@ -41,7 +41,7 @@ class Organisation(db.Model):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     claimed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     evidence: Mapped[list[Evidence]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="Evidence.id"
@@ -76,7 +76,7 @@ class Evidence(db.Model):
     source: Mapped[str | None] = mapped_column(String(40), nullable=True)
     source_ref: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="evidence")
 

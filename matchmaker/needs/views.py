@@ -28,6 +28,7 @@ from matchmaker.services.needs import (
     submit_need,
     update_need,
 )
+from matchmaker.services.search import get_engine
 from matchmaker.services.shortlists import list_shortlists
 from matchmaker.vocabulary import CERTIFICATIONS, SOUGHT_KINDS
 
@@ -81,7 +82,7 @@ def _render_detail(need: Need, submit_form: SubmitNeedForm, status: int = 200):
     if need.status == NeedStatus.VALIDATED:
         try:
             results = rank_need(
-                current_app.extensions["matchmaker"], db.session, need,
+                get_engine(), db.session, need,
                 kinds=request.args.getlist("kind"), regions=request.args.getlist("region"),
                 certifications=request.args.getlist("certification"), offset=offset_arg(),
                 limit=config["PAGE_SIZE"], max_chars=config["MAX_QUERY_CHARS"], max_results=config["MAX_RESULTS"],
@@ -127,6 +128,6 @@ def close(public_id: str):
     """Close a need that is answered or abandoned."""
     need = get_own_need(db.session, current_account(), public_id)
     if ActionForm().validate_on_submit():
-        close_need(current_app.extensions["matchmaker"], db.session, current_account(), need)
+        close_need(get_engine(), db.session, current_account(), need)
         flash(_("Besoin clos."), "info")
     return redirect(url_for("needs.detail", public_id=need.public_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
 
@@ -17,6 +17,7 @@ from matchmaker.models import utcnow
 from matchmaker.privacy import bp
 from matchmaker.privacy.forms import DeleteDataForm
 from matchmaker.services.privacy import delete_data, export_data, scope_of
+from matchmaker.services.search import get_engine
 
 
 def _render(form: DeleteDataForm, status: int = 200):
@@ -44,7 +45,7 @@ def erase():
     form = DeleteDataForm()
     if form.validate_on_submit():
         with service_call(form, fallback="confirmation", catch=(InvalidQuery,)) as call:
-            delete_data(current_app.extensions["matchmaker"], db.session, current_account(),
+            delete_data(get_engine(), db.session, current_account(),
                         confirmation=form.confirmation.data or "", password=form.password.data or "")
         if call.ok:
             logout_user()

@@ -79,10 +79,11 @@ def collect(
         rows = np.flatnonzero(found.candidates)
         zero = np.zeros(rows.size, np.float32)
         features = np.stack([found.org[n][rows] if n in found.org else zero for n in names], axis=1)
-        relevant = {matcher.table_.org_index[r] for r in query.relevant if r in matcher.table_.org_index}
-        labels = np.isin(rows, list(relevant))
+        relevant = matcher.index.org_numbers(query.relevant)
+        relevant = relevant[relevant >= 0]
+        labels = np.isin(found.orgs[rows], relevant)
         group = getattr(query, "group", None) or query.qid.split("#")[0]
-        groups.append(QueryGroup(group, features, labels, len(relevant)))
+        groups.append(QueryGroup(group, features, labels, int(np.unique(relevant).size)))
     return groups
 
 

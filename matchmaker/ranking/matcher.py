@@ -1,29 +1,28 @@
-"""HybridMatcher: BM25 + dense evidence retrieval, aggregated per organisation and fused."""
+"""HybridMatcher: BM25 + dense evidence retrieval on an EvidenceIndex, aggregated per organisation and fused."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from matchmaker.ranking import store
-from matchmaker.ranking.backends import DenseBackend, NumpyDenseBackend
+from matchmaker.ranking.backends import DenseBackend
+from matchmaker.ranking.bilingual import lexical_query
 from matchmaker.ranking.cache import embed_passages
 from matchmaker.ranking.encoders import Encoder
 from matchmaker.ranking.errors import IndexStaleError, NotFittedError
 from matchmaker.ranking.explain import passages_for
 from matchmaker.ranking.features import CONTEXT_FEATURES, FEATURE_NAMES, QueryFeatures, compute_features
-from matchmaker.ranking.lexical import build_vocabulary, term_counts, tfidf_rows
+from matchmaker.ranking.index import EvidenceIndex, read_manifest
 from matchmaker.ranking.match import EvidenceDoc, Match
-from matchmaker.ranking.profile import DIRECTORY_KIND, EvidenceTable, data_hash
 from matchmaker.ranking.scoring import fuse, top_k
-from matchmaker.ranking.settings import GROUP_OF_KIND, KIND_GROUPS, merge_settings, resolve_weights
+from matchmaker.ranking.settings import merge_settings, resolve_weights
 from matchmaker.ranking.strength import POSSIBLE, STRONG, STRONG_MIN_COVERAGE, WEAK, StrengthModel, model_for
-from matchmaker.ranking.text import HIDDEN_KINDS, analyse, analyse_evidence
+from matchmaker.ranking.text import HIDDEN_KINDS, analyse
 
 _QUERY_CACHE_SIZE = 256
 
@@ -42,109 +41,136 @@ class HybridMatcher:
 
     # ------------------------------------------------------------------ build
 
-    def fit(self, docs: Sequence[EvidenceDoc], cache_dir: Path | None = None, progress: bool = False) -> HybridMatcher:
-        """Index evidence documents: term counts, embeddings (cached on disk) and organisation profiles."""
-        self.settings_ = merge_settings(self.settings)
-        table = EvidenceTable.from_docs(docs)
-        tokens = [analyse_evidence(text, kind) for text, kind in zip(table.texts, table.kinds, strict=True)]
-        vocabulary = build_vocabulary(tokens)
-        counts = term_counts(tokens, vocabulary)
+    def fit(
+        self,
+        docs: Sequence[EvidenceDoc],
+        cache_dir: Path | None = None,
+        progress: bool = False,
+        path: Path | None = None,
+    ) -> HybridMatcher:
+        """Index evidence documents: embeddings (cached on disk), then the streamed EvidenceIndex.
+
+        Args:
+            docs: the evidence.
+            cache_dir: embedding cache (only texts missing from it are encoded).
+            progress: show a progress bar while encoding.
+            path: directory for the index files (a temporary one when None).
+        """
+        settings = merge_settings(self.settings)
         embeddings = None
         if self.encoder is not None:
-            limit = self.settings_["dense_max_chars"]
-            texts = [t[:limit] if limit else t for t in table.texts]
+            limit = settings["dense_max_chars"]
+            texts = [d.text[:limit] if limit else d.text for d in docs]
             embeddings = embed_passages(self.encoder, texts, cache_dir=cache_dir, progress=progress)
-        encoder_name = self.encoder.name if embeddings is not None and self.encoder is not None else None
-        self.settings_ = resolve_weights(self.settings_, encoder_name)
-        self._set_index(table, list(vocabulary), counts, embeddings, data_hash(docs))
+            if not len(docs):
+                embeddings = np.zeros((0, self.encoder.dim), np.float32)
+        self.fit_index(EvidenceIndex.from_docs(docs, embeddings, path=path))
+        self.build_ann_if_large()
         return self
 
-    def _set_index(
-        self,
-        table: EvidenceTable,
-        terms: list[str],
-        counts: sp.csc_matrix,
-        embeddings: np.ndarray | None,
-        hash_: str,
-    ) -> None:
-        self.table_ = table
-        self.terms_ = terms
-        self.vocabulary_ = {term: i for i, term in enumerate(terms)}
-        self.counts_ = counts.tocsc()
-        self.counts_rows_ = counts.tocsr()
-        self.tfidf_, self.idf_ = tfidf_rows(self.counts_)
-        self.lengths_ = np.asarray(counts.sum(axis=1)).ravel().astype(np.float32)
-        ownership = table.ownership()
-        self.org_counts_ = (ownership @ self.counts_rows_).tocsc()
-        self.org_lengths_ = np.asarray(self.org_counts_.sum(axis=1)).ravel().astype(np.float32)
-        self.is_directory_ = np.array([k == DIRECTORY_KIND for k in table.kinds], bool)
-        self.is_hidden_ = np.array([k in HIDDEN_KINDS for k in table.kinds], bool)
-        content = sp.diags((~self.is_directory_).astype(np.float32))
-        self.org_content_counts_ = (ownership @ (content @ self.counts_rows_)).tocsc()
-        groups = [KIND_GROUPS.index(GROUP_OF_KIND.get(k, "project")) for k in table.kinds]
-        self.doc_group_ = np.asarray(groups, np.int64)
-        segment = table.owner * len(KIND_GROUPS) + self.doc_group_
-        self.segment_order_ = np.argsort(segment, kind="stable")
-        ordered = segment[self.segment_order_]
-        self.segment_starts_ = np.flatnonzero(np.r_[True, np.diff(ordered) != 0]) if ordered.size else ordered
-        self.segment_org_ = ordered[self.segment_starts_] // len(KIND_GROUPS)
-        self.segment_group_ = ordered[self.segment_starts_] % len(KIND_GROUPS)
-        self.embeddings_ = embeddings
-        self.dense_backend_: DenseBackend | None = None
-        if embeddings is not None:
-            self.dense_backend_ = NumpyDenseBackend(embeddings)
-            self.org_embedding_sums_ = np.asarray(ownership @ np.asarray(embeddings, np.float32), np.float32)
-            self.org_embedding_norms_ = np.linalg.norm(self.org_embedding_sums_, axis=1)
-        self.data_hash_ = hash_
-        encoder_name = self.encoder.name if self.encoder is not None and embeddings is not None else None
+    def build_ann_if_large(self) -> bool:
+        """Build the index's HNSW graph when it holds at least ``ann_min_docs`` embedded documents."""
+        index = self.index
+        if not index.dim or index.has_ann or index.n_live < self.settings_["ann_min_docs"]:
+            return False
+        index.build_ann()
+        return True
+
+    def fit_index(self, index: EvidenceIndex) -> HybridMatcher:
+        """Serve an index built elsewhere (e.g. streamed by a benchmark); its embeddings must be this encoder's."""
+        encoder_name = self.encoder.name if self.encoder is not None and index.dim else None
+        self.settings_ = resolve_weights(merge_settings(self.settings), encoder_name)
         self.strength_model_: StrengthModel | None = model_for(encoder_name)
-        self.doc_frequency_ = np.diff(self.counts_.indptr).astype(np.float32)
-        order = np.argsort(table.owner, kind="stable")
-        bounds = np.searchsorted(table.owner[order], np.arange(table.n_orgs + 1))
-        self.org_rows_ = [order[bounds[i] : bounds[i + 1]] for i in range(table.n_orgs)]
+        self.index_ = index
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        return self
+
+    def with_changes(
+        self, upserts: Sequence[EvidenceDoc] = (), removed: Collection[str] = (), cache_dir: Path | None = None
+    ) -> HybridMatcher:
+        """Return a new matcher whose index has evidence added, replaced (same id) or removed (by id).
+
+        Only the upserts are tokenised and encoded; the matcher in use is left unchanged.
+        """
+        self._check_fitted()
+        embeddings = None
+        if self.index_.dim and self.encoder is not None:
+            limit = self.settings_["dense_max_chars"]
+            texts = [d.text[:limit] if limit else d.text for d in upserts]
+            embeddings = (embed_passages(self.encoder, texts, cache_dir=cache_dir) if texts
+                          else np.zeros((0, self.index_.dim), np.float32))
+        fresh = HybridMatcher(encoder=self.encoder, **self.settings)
+        fresh.settings_ = self.settings_
+        fresh.strength_model_ = self.strength_model_
+        fresh.index_ = self.index_.with_changes(upserts, removed, embeddings)
+        fresh._query_vectors = self._query_vectors
+        return fresh
 
     # ---------------------------------------------------------------- persist
+
+    @property
+    def index(self) -> EvidenceIndex:
+        """The evidence index."""
+        self._check_fitted()
+        return self.index_
+
+    @property
+    def data_hash(self) -> str:
+        """Hash of the indexed evidence (equal for an incremental update and a full rebuild)."""
+        return self.index.data_hash
 
     @property
     def manifest(self) -> dict[str, Any]:
         """Describe what built this index: encoder, dims, settings, data hash, format version."""
         self._check_fitted()
-        return store.manifest_for(self)
+        return {**self.index_.manifest, "encoder": self._encoder_name(), "settings": self.settings_}
+
+    def _encoder_name(self) -> str | None:
+        return self.encoder.name if self.encoder is not None and self.index_.dim else None
 
     def save(self, path: Path) -> Path:
-        """Write the index as .npy arrays and JSON files in ``path``."""
+        """Write the index files and the manifest (last) in ``path`` (an HNSW graph too for a large index)."""
         self._check_fitted()
-        return store.save(self, Path(path))
+        extra = {"encoder": self._encoder_name(), "settings": self.settings_}
+        saved = self.index_.save(Path(path), extra)
+        if self.index_.dim and self.index_.n_live >= self.settings_["ann_min_docs"]:
+            if not (saved / "ann" / "hnsw.faiss").exists():
+                EvidenceIndex.load(saved).build_ann()
+        return saved
 
     @classmethod
     def load(cls, path: Path, encoder: Encoder | None = None) -> HybridMatcher:
         """Load an index saved by ``save``; raise IndexMissingError / IndexStaleError if unusable."""
-        manifest, table, terms, counts, embeddings = store.load(Path(path), encoder)
+        manifest = read_manifest(Path(path))
+        built_with = manifest.get("encoder")
+        wanted = encoder.name if encoder is not None else None
+        if built_with is not None and built_with != wanted:
+            raise IndexStaleError(f"index in {path} was built with encoder {built_with!r}, not {wanted!r}")
+        if built_with is None and wanted is not None:
+            raise IndexStaleError(f"index in {path} has no embeddings for encoder {wanted!r}")
         try:
-            matcher = cls(encoder=encoder, **manifest["settings"])
-            matcher.settings_ = merge_settings(manifest["settings"])
+            matcher = cls(encoder=encoder, **(manifest.get("settings") or {}))
+            settings = merge_settings(manifest.get("settings"))
         except (TypeError, ValueError) as error:
             raise IndexStaleError(f"index in {path} has settings this version cannot use: {error}") from error
-        matcher._set_index(table, terms, counts, embeddings, manifest["data_hash"])
+        matcher.fit_index(EvidenceIndex.load(Path(path)))
+        matcher.settings_ = settings
         return matcher
 
     # ----------------------------------------------------------------- search
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "table_"):
+        if not hasattr(self, "index_"):
             raise NotFittedError("HybridMatcher is not fitted: call fit() or HybridMatcher.load()")
 
-    def use_dense_backend(self, backend: DenseBackend) -> None:
-        """Score evidence embeddings through ``backend`` (e.g. pgvector or HNSW) instead of numpy."""
+    def use_dense_backend(self, backend: DenseBackend | None) -> None:
+        """Find dense candidates through ``backend`` (HNSW, pgvector); None returns to exact numpy search."""
         self._check_fitted()
-        if backend.n_docs != self.table_.n_docs:
-            raise ValueError(f"dense backend serves {backend.n_docs} rows, the index has {self.table_.n_docs}")
-        self.dense_backend_ = backend
+        self.index_.use_dense(backend)
 
     def query_vector(self, query: str) -> np.ndarray | None:
         """Return the (dim,) query embedding (memoised), or None without encoder."""
-        if self.encoder is None or self.embeddings_ is None:
+        if self.encoder is None or not self.index.dim:
             return None
         vector = self._query_vectors.get(query)
         if vector is None:
@@ -157,7 +183,7 @@ class HybridMatcher:
     def prime_queries(self, queries: Sequence[str], cache_dir: Path | None = None, progress: bool = False) -> None:
         """Encode queries ahead of search (batched, optionally cached on disk), e.g. for benchmarks."""
         self._check_fitted()
-        if self.encoder is None or self.embeddings_ is None:
+        if self.encoder is None or not self.index_.dim:
             return
         texts = list(dict.fromkeys(queries))
         vectors = embed_passages(self.encoder, texts, cache_dir=cache_dir, progress=progress, queries=True)
@@ -168,29 +194,30 @@ class HybridMatcher:
     def features(
         self,
         query: str,
-        candidate_orgs: Collection[str] | None = None,
+        candidate_orgs: Collection[str] | np.ndarray | None = None,
         exclude_source_refs: Collection[str] = (),
-        near: Collection[str] | None = None,
+        near: Collection[str] | np.ndarray | None = None,
     ) -> QueryFeatures:
-        """Compute every organisation feature for one query (used by search and learning to rank)."""
+        """Compute every feature of the candidate organisations for one query (search and learning to rank)."""
         self._check_fitted()
-        return compute_features(self, query, candidate_orgs, exclude_source_refs, near)
+        vector = self.query_vector(query)
+        return compute_features(self.index_, self.settings_, query, vector, candidate_orgs, exclude_source_refs, near)
 
     def search(
         self,
         query: str,
         k: int = 10,
-        candidate_orgs: Collection[str] | None = None,
+        candidate_orgs: Collection[str] | np.ndarray | None = None,
         exclude_source_refs: Collection[str] = (),
         explain: bool = True,
-        near: Collection[str] | None = None,
+        near: Collection[str] | np.ndarray | None = None,
     ) -> list[Match]:
         """Return the ``k`` best organisations for ``query``, best first.
 
         Args:
             query: free-text need (French or English).
             k: number of matches.
-            candidate_orgs: restrict the pool to these organisation ids (None = all).
+            candidate_orgs: restrict the pool to these organisation ids, or an (n_orgs,) mask (None = all).
             exclude_source_refs: ignore evidence with these source refs (leave-one-out).
             explain: compute the passages (False skips them, e.g. for evaluation).
             near: organisations in the searcher's region (context prior, learned weight ``same_region``);
@@ -204,10 +231,10 @@ class HybridMatcher:
         query: str,
         k: int = 10,
         k_thin: int = 5,
-        candidate_orgs: Collection[str] | None = None,
+        candidate_orgs: Collection[str] | np.ndarray | None = None,
         exclude_source_refs: Collection[str] = (),
         explain: bool = True,
-        near: Collection[str] | None = None,
+        near: Collection[str] | np.ndarray | None = None,
     ) -> tuple[list[Match], list[Match]]:
         """Return the ``k`` best organisations and, apart, the ``k_thin`` best profiles too thin to judge.
 
@@ -219,6 +246,8 @@ class HybridMatcher:
         if not analyse(query):
             return [], []
         found = self.features(query, candidate_orgs, exclude_source_refs, near)
+        if found.orgs.size == 0:
+            return [], []
         scores = fuse(found.org, self.settings_["weights"])
         best = top_k(scores, k, found.candidates & found.sufficient)
         if best.size < k:
@@ -232,45 +261,76 @@ class HybridMatcher:
             [self._match(found, int(i), float(scores[i]), explain, rank) for rank, i in enumerate(thin, 1)],
         )
 
-    def strength_signals(self, found: QueryFeatures, org: int, score: float, rank: int) -> dict[str, float]:
+    def explain(self, query: str, matches: Sequence[Match]) -> list[Match]:
+        """Return ``matches`` with their passages (searches for a page ask ``explain=False``, then this).
+
+        The passages quote the evidence the match lists, best first, with the query's words highlighted.
+        """
+        self._check_fitted()
+        index = self.index_
+        text = lexical_query(query) if self.settings_["translate_queries"] else query  # as the features read it
+        counts = Counter(analyse(text))
+        columns = index.term_columns(counts)
+        df = index.stats.df[np.fromiter(columns.values(), np.int64, count=len(columns))].astype(np.float64)
+        n = max(index.n_live, 1)
+        weights = {stem: float(w) for stem, w in zip(columns, np.log1p((n - df + 0.5) / (df + 0.5)), strict=True)}
+        kinds = index.kinds
+        explained = []
+        for match in matches:
+            rows = index.rows_of_ids(list(match.evidence_ids))
+            rows = rows[rows >= 0]
+            codes = index.kind_of(rows) if rows.size else np.zeros(0, np.int16)
+            shown = (int(r) for r, code in zip(rows, codes, strict=True) if kinds[code] not in HIDDEN_KINDS)
+            evidence = ((index.doc_id(r), index.text(r)) for r in shown)
+            explained.append(replace(match, passages=passages_for(evidence, weights, self.settings_["max_passages"])))
+        return explained
+
+    def strength_signals(self, found: QueryFeatures, position: int, score: float, rank: int) -> dict[str, float]:
         """Return the absolute signals the strength calibration reads for one ranked organisation."""
         return {
-            "coverage": float(found.coverage[org]),
-            "coverage_rare": float(found.coverage_rare[org]),
+            "coverage": float(found.coverage[position]),
+            "coverage_rare": float(found.coverage_rare[position]),
             "fused": score,
-            "dense_org": float(found.raw["dense_org"][org]) if "dense_org" in found.raw else 0.0,
+            "dense_org": float(found.raw["dense_org"][position]) if "dense_org" in found.raw else 0.0,
             "rank": float(np.log(rank)),
         }
 
-    def _match(self, found: QueryFeatures, org: int, score: float, explain: bool = True, rank: int = 1) -> Match:
-        rows = self.org_rows_[org]
-        rows = rows[found.valid_docs[rows]]
-        doc_scores = found.doc_combined[rows]
-        order = rows[np.argsort(-doc_scores, kind="stable")]
-        contributing = [r for r in order if found.doc_combined[r] > 0] or list(order[:1])
-        shown = [r for r in contributing if self.table_.kinds[r] not in HIDDEN_KINDS]
-        evidence = [(self.table_.ids[r], self.table_.texts[r]) for r in shown]
+    def _match(self, found: QueryFeatures, position: int, score: float, explain: bool = True, rank: int = 1) -> Match:
+        index = self.index_
+        mine = np.flatnonzero(found.row_org == position)
+        order = mine[np.lexsort((found.rows[mine], -found.doc_combined[mine]))]
+        contributing = [int(i) for i in order if found.doc_combined[i] > 0] or [int(i) for i in order[:1]]
+        rows = [int(found.rows[i]) for i in contributing]
+        passages = ()
+        if explain:
+            kinds = index.kinds
+            codes = index.kind_of(np.asarray(rows, np.int64)) if rows else np.zeros(0, np.int16)
+            shown = (r for r, code in zip(rows, codes, strict=True) if kinds[code] not in HIDDEN_KINDS)
+            evidence = ((index.doc_id(r), index.text(r)) for r in shown)  # decoded only as far as needed
+            passages = passages_for(evidence, found.term_weights, self.settings_["max_passages"])
         # the strength reads the text alone: a context prior (the searcher's region) moves ranks, not confidence
         prior = sum(
-            float(self.settings_["weights"].get(name, 0.0)) * float(found.org[name][org])
+            float(self.settings_["weights"].get(name, 0.0)) * float(found.org[name][position])
             for name in CONTEXT_FEATURES
             if name in found.org
         )
-        signals = self.strength_signals(found, org, score - prior, rank)
-        sufficient = bool(found.sufficient[org])
+        signals = self.strength_signals(found, position, score - prior, rank)
+        sufficient = bool(found.sufficient[position])
         model = self.strength_model_
         confidence = model.probability(signals) if model is not None and sufficient else None
         strength = model.band(confidence) if model is not None and confidence is not None else ""
         if strength == STRONG and signals["coverage"] < STRONG_MIN_COVERAGE:
             strength = POSSIBLE  # strong means the evidence covers the essentials of the need, not a name
         return Match(
-            org_id=self.table_.org_ids[org],
+            org_id=index.org_key(int(found.orgs[position])),
             score=score,
             parts={
-                name: float(found.org[name][org]) for name in (*FEATURE_NAMES, *CONTEXT_FEATURES) if name in found.org
+                name: float(found.org[name][position])
+                for name in (*FEATURE_NAMES, *CONTEXT_FEATURES)
+                if name in found.org
             },
-            passages=passages_for(evidence, found.term_weights, self.settings_["max_passages"]) if explain else (),
-            evidence_ids=tuple(self.table_.ids[r] for r in contributing),
+            passages=passages,
+            evidence_ids=tuple(index.doc_id(r) for r in rows),
             sufficient=sufficient,
             strength=strength or (WEAK if not sufficient else ""),
             confidence=confidence,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# 4: identifier tokens, short words unstemmed, generic record words
-INDEX_FORMAT_VERSION = 4  # 2: sous-traitant is one token; 3: need phrasing and certification words are stopwords
+# 2: sous-traitant is one token; 3: need phrasing and certification words are stopwords; 4: identifier tokens,
+# short words unstemmed, generic record words; 5: EvidenceIndex directory (memory-mapped columns, tantivy)
+INDEX_FORMAT_VERSION = 5
 
 KIND_GROUPS = ("project", "field", "funded", "record")
 """Evidence kind groups that get their own features; unknown kinds count as "project" text."""
@@ -28,12 +29,22 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "translate_queries": True,
     # dense: characters of each evidence text given to the encoder (None = all); 500 keeps quality, ~1.5x faster
     "dense_max_chars": 500,
-    # dense scores: None = every evidence row (exact); n = the n best rows of an approximate backend
-    "dense_top_n": None,
+    # first stage: evidence rows (lexical, tantivy), organisation profiles (lexical) and evidence rows (dense,
+    # exact or ANN) whose organisations are scored; the features are then computed for those organisations only
+    "candidate_rows": 1000,
+    "candidate_profiles": 400,
+    "dense_top_n": 1000,
+    # ... of which the organisations of the best rows are kept, up to this many distinct ones per signal;
+    # a pool (filters) of at most ``exhaustive_rows`` evidence documents is scored whole instead
+    "first_stage_orgs": 600,
+    "exhaustive_rows": 5000,
+    # from this many evidence documents, the index builds an HNSW graph (faiss) and finds dense candidates
+    # through it instead of scoring every embedding (PostgreSQL then uses its own pgvector HNSW index)
+    "ann_min_docs": 200_000,
     # evidence -> organisation aggregation: max + damping**j * the j-th next best
     "damping": 0.3,
     "aggregate_depth": 5,
-    # first stage: union of the best organisations under each of these signals
+    # candidates: union of the best scored organisations under each of these signals
     "candidate_depth": 200,
     "candidate_features": ["lexical", "lexical_org", "cosine", "dense", "hybrid"],
     # second stage: linear fusion of the features standardised over the candidates;

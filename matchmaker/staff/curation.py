@@ -23,12 +23,13 @@ from matchmaker.services.needs import (
     validate_need,
 )
 from matchmaker.services.profiles import get_organisation
+from matchmaker.services.search import get_engine
 from matchmaker.staff import bp
 from matchmaker.staff.forms import AddSuggestionForm, CurationDecisionForm, MoveForm, ReasonForm
 
 
 def _engine():
-    return current_app.extensions["matchmaker"]
+    return get_engine()
 
 
 def _limits() -> dict[str, int]:

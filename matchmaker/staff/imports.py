@@ -15,6 +15,7 @@ from matchmaker.extensions import db
 from matchmaker.links import external_url
 from matchmaker.models import ImportRun
 from matchmaker.services.livret.bulk import import_member_list
+from matchmaker.services.search import get_engine
 from matchmaker.staff import bp
 from matchmaker.staff.forms import MemberListForm
 
@@ -44,7 +45,7 @@ def import_members():
     upload = form.file.data
     try:
         result = import_member_list(
-            current_app.extensions["matchmaker"], db.session, current_account(), upload.read(),
+            get_engine(), db.session, current_account(), upload.read(),
             upload.filename or "import.csv", skip_invalid=bool(form.skip_invalid.data), invite=bool(form.invite.data),
             link=lambda token: external_url("auth.set_password", token=token), secret=current_app.config["SECRET_KEY"])
     except ImportFormatError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from matchmaker.access import current_account
@@ -14,6 +14,7 @@ from matchmaker.services.audit import object_history
 from matchmaker.services.livret import verification
 from matchmaker.services.profiles import get_organisation
 from matchmaker.services.revisions import approve_revision, changes, get_revision, reject_revision
+from matchmaker.services.search import get_engine
 from matchmaker.staff import bp
 from matchmaker.staff.forms import CertificationCheckForm, ReasonForm
 
@@ -39,7 +40,7 @@ def approve_revision_view(public_id: str):
     item = get_revision(db.session, public_id)
     if ActionForm().validate_on_submit():
         with service_call(catch=(Conflict, InvalidQuery)) as call:
-            approve_revision(current_app.extensions["matchmaker"], db.session, current_account(), item)
+            approve_revision(get_engine(), db.session, current_account(), item)
         if call.ok:
             flash(_("Modification publiée : vérifiez les certifications déclarées si besoin."), "success")
             return redirect(url_for("staff.edit_organisation", key=item.organisation.key))
@@ -71,7 +72,7 @@ def verify_certification(key: str):
         with service_call(catch=(InvalidQuery,)) as call:
             if form.action.data == "verify":
                 verification.verify_certification(
-                    current_app.extensions["matchmaker"], db.session, current_account(), org, form.label.data or "",
+                    get_engine(), db.session, current_account(), org, form.label.data or "",
                     note=form.note.data or "", expires_on=form.expires_on.data)
             else:
                 certifications.unverify(db.session, current_account(), org, form.label.data or "",

@@ -33,6 +33,7 @@ from matchmaker.services.profiles import (
     update_profile,
 )
 from matchmaker.services.revisions import pending_revision, pending_revisions
+from matchmaker.services.search import get_engine
 from matchmaker.staff import bp
 from matchmaker.staff.forms import IntroductionMessageForm, IntroductionReviewForm, ReasonForm
 
@@ -80,7 +81,7 @@ def approve(public_id: str):
     item = get_claim(db.session, public_id)
     if ActionForm().validate_on_submit():
         with service_call(catch=(Conflict,)) as call:
-            org = approve_claim(current_app.extensions["matchmaker"], db.session, current_account(), item)
+            org = approve_claim(get_engine(), db.session, current_account(), item)
         if call.ok:
             flash(_("Fiche « %(org)s » validée.", org=org.name), "success")
             return redirect(url_for("staff.queue", tab="profiles"))
@@ -108,7 +109,7 @@ def edit_organisation(key: str):
     form = ProfileForm.for_edit(org)
     if form.validate_on_submit():
         with service_call(form, catch=(InvalidQuery,)) as call:
-            update_profile(current_app.extensions["matchmaker"], db.session, current_account(), org, form.to_input())
+            update_profile(get_engine(), db.session, current_account(), org, form.to_input())
         if call.ok:
             flash(_("Profil mis à jour."), "success")
             return redirect(url_for("main.organisation", key=org.key))

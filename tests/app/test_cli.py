@@ -124,14 +124,17 @@ def test_stale_index_is_refreshed_and_missing_index_reported(app):
         org = db.session.scalar(select(Organisation).where(Organisation.kind == "lab"))
         org.evidence.append(Evidence(key=f"{org.key}/note", kind="note", text="Spectrométrie de masse native"))
         db.session.commit()
+        engine.refresh(db.session)  # what a writer does after committing
         matches = engine.matcher(db.session).search("spectrométrie de masse native", k=1)
         assert matches[0].org_id == org.key
         import shutil
 
+        from matchmaker.services.search.engine import SearchEngine
+
         shutil.rmtree(engine.index_dir)
-        engine._matcher = None
+        restarted = SearchEngine(models_dir=engine.models_dir, encoder_name=engine.encoder_name)
         with pytest.raises(IndexMissingError):
-            engine.matcher(db.session)
+            restarted.matcher(db.session)
 
 
 def _contract_queries(app):

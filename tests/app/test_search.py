@@ -115,7 +115,8 @@ def test_imported_profile_becomes_searchable_without_manual_rebuild(app, client)
         "example:zyg,Zygomatique Implants,subcontractor,Fabrication additive d'implants zygomatiques en titane\n"
     )
     with app.app_context():
-        assert import_profiles(db.session, csv.encode(), "f.csv").stored
+        assert import_profiles(db.session, csv.encode(), "f.csv").stored  # e.g. the `import` command
+        app.extensions["matchmaker"].refresh(db.session)  # what the server's background refresh then does
     results = client.get("/api/search", query_string={"q": "implants zygomatiques", "limit": 3}).get_json()["results"]
     assert results[0]["organisation"]["key"] == "example:zyg"
 
@@ -161,6 +162,7 @@ def test_kind_and_certification_named_in_the_need_are_suggested_not_applied(app,
     )
     with app.app_context():
         assert import_profiles(db.session, csv.encode(), "f.csv").stored
+        app.extensions["matchmaker"].refresh(db.session)
     need = "Nous cherchons un sous-traitant certifié ISO 13485 pour l'usinage de pièces d'implants"
     payload = client.get("/api/search", query_string={"q": need, "limit": 20}).get_json()
     suggested = payload["suggested_filters"]

@@ -63,6 +63,7 @@ def titanium_catalogue(app):
     with app.app_context():
         store_records(db.session, records)
         db.session.commit()
+        app.extensions["matchmaker"].refresh(db.session)  # what the writer (or the background refresh) does
     return app
 
 

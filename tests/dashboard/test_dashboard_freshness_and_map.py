@@ -112,8 +112,9 @@ def test_organisation_vectors_average_the_evidence_embeddings():
             EvidenceDoc(id="d3", org_id="b", text="titane usinage")]
     matcher = HybridMatcher(encoder=FakeEncoder()).fit(docs)
     vectors, known = competences.organisation_vectors(matcher, ["a", "unknown", "b"])
-    expected = matcher.embeddings_[[0, 1]].mean(axis=0)
-    assert known.tolist() == [True, False, True] and vectors.shape == (2, matcher.embeddings_.shape[1])
+    encoded = FakeEncoder().encode_passages(["anticorps", "titane"])
+    expected = encoded.mean(axis=0)
+    assert known.tolist() == [True, False, True] and vectors.shape == (2, encoded.shape[1])
     assert np.allclose(vectors[0], expected / np.linalg.norm(expected))
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
     assert competences.organisation_vectors(HybridMatcher().fit(docs), ["a"]) is None

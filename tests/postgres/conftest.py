@@ -16,7 +16,6 @@ import pytest
 from matchmaker.config import PROJECT_ROOT, TestConfig
 from matchmaker.extensions import db
 from matchmaker.services.catalogue import store_records
-from matchmaker.services.search.indexing import IncrementalSearchEngine
 from tests.support.apps import create_test_app
 
 _numbers = itertools.count()
@@ -71,20 +70,16 @@ def postgres_uri(postgres_server):
 
 @pytest.fixture()
 def app(tmp_path, catalogue_records, postgres_uri):
-    """The application of tests/conftest.py, on PostgreSQL, with the incremental pgvector engine."""
+    """The application of tests/conftest.py, on PostgreSQL: dense candidates come from pgvector."""
 
     class Config(TestConfig):
         INSTANCE_DIR = tmp_path / "instance"
         MODELS_DIR = tmp_path / "models"
         BUNDLED_DATA = PROJECT_ROOT / "data" / "competences"
         SQLALCHEMY_DATABASE_URI = postgres_uri
+        RANKING_SETTINGS = {"ann_min_docs": 0}  # dense candidates from pgvector however small the catalogue
 
     application = create_test_app(Config)
-    engine = application.extensions["matchmaker"]
-    if not isinstance(engine, IncrementalSearchEngine):
-        application.extensions["matchmaker"] = IncrementalSearchEngine(
-            models_dir=engine.models_dir, encoder_name=engine.encoder_name, settings=engine.settings
-        )
     with application.app_context():
         store_records(db.session, catalogue_records)
         db.session.commit()

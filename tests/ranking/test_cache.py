@@ -13,7 +13,7 @@ def test_embedding_cache_encodes_only_new_texts(tmp_path, docs, counting_encoder
     extra = EvidenceDoc("lab:e/record", "lab:e", "Nouvelle unité de robotique chirurgicale", "directory_record")
     matcher = HybridMatcher(encoder=counting_encoder).fit([*docs, extra], cache_dir=tmp_path)
     assert counting_encoder.encoded == first + 1
-    assert matcher.data_hash_ != data_hash(docs)
+    assert matcher.data_hash != data_hash(docs)
     assert (tmp_path / "counting.npy").exists()
 
 

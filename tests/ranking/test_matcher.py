@@ -35,15 +35,21 @@ def test_excluded_source_refs_are_ignored_everywhere(docs, fake_encoder):
         assert not any(e.endswith("ilab-2") or e.startswith("startup:s2") for e in match.evidence_ids)
 
 
-def test_leave_one_out_equals_an_index_without_the_evidence(docs):
-    query = "diagnostic des infections par microfluidique et séquençage, laboratoire"
-    with_loo = HybridMatcher().fit(docs).features(query, exclude_source_refs={"ilab-2"})
+@pytest.mark.parametrize("settings", [{}, {"exhaustive_rows": 0}], ids=["whole", "first-stage"])
+def test_leave_one_out_equals_an_index_without_the_evidence(docs, settings):
+    query = "diagnostic des infections par microfluidique et séquençage, imagerie en cancérologie"
+    with_loo = HybridMatcher(**settings).fit(docs).features(query, exclude_source_refs={"ilab-2"})
     kept = [d for d in docs if d.source_ref != "ilab-2"]
-    without = HybridMatcher().fit(kept).features(query)
-    fitted = HybridMatcher().fit(docs)
-    for org in ("lab:a", "lab:b", "lab:d"):
-        i, j = fitted.table_.org_index[org], HybridMatcher().fit(kept).table_.org_index[org]
-        assert with_loo.org["lexical_org"][i] == pytest.approx(without.org["lexical_org"][j], abs=1e-5)
+    without = HybridMatcher(**settings).fit(kept).features(query)
+    fitted, smaller = HybridMatcher(**settings).fit(docs), HybridMatcher(**settings).fit(kept)
+    keys = {fitted.index.org_key(int(o)) for o in with_loo.orgs[with_loo.candidates]}
+    assert keys == {smaller.index.org_key(int(o)) for o in without.orgs[without.candidates]} == {"lab:a", "lab:d"}
+    for org in ("lab:a", "lab:d"):
+        i = with_loo.position(int(fitted.index.org_numbers([org])[0]))
+        j = without.position(int(smaller.index.org_numbers([org])[0]))
+        assert i >= 0 and j >= 0
+        for name in ("lexical_org", "lexical", "prior_length"):
+            assert with_loo.raw[name][i] == pytest.approx(without.raw[name][j], abs=1e-5)
 
 
 def test_search_before_fit_raises():

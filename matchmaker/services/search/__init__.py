@@ -1,14 +1,18 @@
 """The search wing: everything between a need and its ranked organisations.
 
-- ``engine``: the per-process SearchEngine (encoder and index, loaded lazily and once);
-- ``indexing``: incremental indexing of catalogue changes (IncrementalSearchEngine);
-- ``matcher_changes``: changing a fitted matcher without refitting it;
+- ``engine``: the per-process SearchEngine (encoder and index loaded lazily and once; pure reads,
+  refresh on writes, in the CLI and in the background) and ``get_engine()`` for views and commands;
+- ``indexing``: which evidence changed since the served index (incremental indexing);
+- ``facets``: organisation kinds, regions and certifications as arrays, for filters;
 - ``vectors``: evidence embeddings in PostgreSQL + pgvector;
 - ``service``: the search use case (request parsing, filters, ranking, rows); its names are re-exported here;
 - ``competences``: the competence map drawn from the same dense space;
 - ``evaluation``: leave-one-out evaluation of the served ranking.
 """
 
+from flask import current_app
+
+from matchmaker.services.search.engine import SearchEngine
 from matchmaker.services.search.service import (
     CERTIFICATION_CUES,
     DEFAULT_KINDS,
@@ -19,7 +23,7 @@ from matchmaker.services.search.service import (
     SearchRequest,
     SearchResults,
     SuggestedFilters,
-    candidate_keys,
+    candidate_mask,
     certification_met,
     need_intent,
     parse_search_request,
@@ -31,7 +35,15 @@ from matchmaker.services.search.service import (
     suggest_filters,
 )
 
+
+def get_engine() -> SearchEngine:
+    """Return the search engine of the current application (created by the factory)."""
+    return current_app.extensions["matchmaker"]
+
+
 __all__ = [
+    "SearchEngine",
+    "get_engine",
     "CERTIFICATION_CUES",
     "DEFAULT_KINDS",
     "KIND_CUES",
@@ -41,7 +53,7 @@ __all__ = [
     "SearchRequest",
     "SearchResults",
     "SuggestedFilters",
-    "candidate_keys",
+    "candidate_mask",
     "certification_met",
     "need_intent",
     "parse_search_request",

@@ -1,11 +1,11 @@
 """Competence map: the organisations of a region or domain grouped into clusters of related competences.
 
-Vectors: the mean of each organisation's evidence embeddings as the served matcher holds them
-(``matcher.embeddings_`` rows, found through ``matcher.table_.org_index`` and ``matcher.org_rows_``),
-L2-normalised — the same dense space the ranking searches. Organisations the index does not know (no
-evidence yet) are listed apart in a last group. When there is no index or it has no dense side, every
-organisation falls back to TF-IDF vectors of its texts (scikit-learn, reduced by truncated SVD when
-large), so a map is always drawn; ``CompetenceMap.vectors`` says which was used.
+Vectors: the mean of each organisation's evidence embeddings as the served index holds them
+(``EvidenceIndex.org_mean_embeddings``), L2-normalised — the same dense space the ranking searches.
+Organisations the index does not know (no evidence yet) are listed apart in a last group. When there is
+no index or it has no dense side, every organisation falls back to TF-IDF vectors of its texts
+(scikit-learn, reduced by truncated SVD when large), so a map is always drawn; ``CompetenceMap.vectors``
+says which was used.
 
 Clusters: k-means with k = round(sqrt(n / 2)) clipped to [2, ``MAX_CLUSTERS``] (the usual rule of
 thumb), fewer when there are fewer distinct vectors. Labels: the ``LABEL_TERMS`` words or word pairs
@@ -115,14 +115,9 @@ def organisation_vectors(matcher: Any, keys: Sequence[str]) -> tuple[np.ndarray,
         ((m, dim) vectors of the known organisations in ``keys`` order, (n,) bool mask of the known ones),
         or None when the matcher has no dense side. Organisations without evidence are not in the index.
     """
-    embeddings = getattr(matcher, "embeddings_", None)
-    if embeddings is None or not keys:
+    if matcher is None or not keys or not matcher.index.dim:
         return None
-    index = matcher.table_.org_index
-    known = np.fromiter((key in index for key in keys), bool, count=len(keys))
-    matrix = np.asarray(embeddings, np.float32)
-    rows = [matrix[matcher.org_rows_[index[key]]].mean(axis=0) for key in keys if key in index]
-    vectors = np.stack(rows) if rows else np.zeros((0, matrix.shape[1]), np.float32)
+    vectors, known = matcher.index.org_mean_embeddings(list(keys))
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms > 0, norms, 1.0), known
 

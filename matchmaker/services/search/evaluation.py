@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
 
 from matchmaker.errors import InvalidQuery
@@ -125,11 +126,12 @@ def evaluate(
     *,
     k: int = 10,
     on_query: Callable[[int], None] | None = None,
-    near: Callable[[str], Collection[str]] | None = None,
+    near: Callable[[str], Collection[str] | np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Rank the pool for every query (leaving its own evidence out) and return the mean metrics.
 
-    ``near(region)`` gives the organisations of a region: queries with a region then get the proximity prior
+    ``near(region)`` gives the organisations of a region (ids, or a mask over the index's organisations):
+    queries with a region then get the proximity prior
     (the searcher's context); without it every query is ranked on its text alone.
     """
     recalls: list[float] = []

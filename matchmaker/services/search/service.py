@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -22,7 +22,8 @@ from matchmaker.ranking.text import fold
 from matchmaker.services.certifications import verified_organisation_keys
 from matchmaker.services.livret.matching import Requirement, RequirementMet, how_met, prefer_declared, requirements
 from matchmaker.services.pages import Page
-from matchmaker.services.search.engine import OrganisationFacet, SearchEngine
+from matchmaker.services.search.engine import SearchEngine
+from matchmaker.services.search.facets import OrganisationFacets
 from matchmaker.vocabulary import CERTIFICATION_PATTERNS, CERTIFICATIONS, ORGANISATION_KINDS, PROFILE_KINDS
 
 if TYPE_CHECKING:
@@ -235,18 +236,17 @@ def search_request_from_args(
     )
 
 
-def suggest_filters(facets: Mapping[str, OrganisationFacet], request: SearchRequest) -> SuggestedFilters:
+def suggest_filters(facets: OrganisationFacets, request: SearchRequest) -> SuggestedFilters:
     """Return the kinds and certifications named in the need that are not filtered on yet (and that exist)."""
     text = fold(request.query)
     kinds = [k for k, cue in KIND_CUES if cue.search(text) and not (request.kinds_chosen and k in request.kinds)]
     certifications = [c for c, cue in CERTIFICATION_CUES if cue.search(text) and c not in request.certifications]
     if not kinds and not certifications:
         return SuggestedFilters()
-    kind_counts = Counter(f.kind for f in facets.values())
-    certification_counts = Counter(c for f in facets.values() for c in f.certifications)
+    kind_counts, certification_counts = facets.kind_counts, facets.certification_counts
     return SuggestedFilters(
-        kinds=tuple((k, kind_counts[k]) for k in kinds if kind_counts[k]),
-        certifications=tuple((c, certification_counts[c]) for c in certifications if certification_counts[c]),
+        kinds=tuple((k, kind_counts[k]) for k in kinds if kind_counts.get(k)),
+        certifications=tuple((c, certification_counts[c]) for c in certifications if certification_counts.get(c)),
     )
 
 
@@ -261,56 +261,40 @@ def ranked_kinds(request: SearchRequest, intent: NeedIntent) -> tuple[str, ...]:
     return request.kinds if request.kinds_chosen else intent.kinds
 
 
-def candidate_keys(
-    facets: Mapping[str, OrganisationFacet], request: SearchRequest, kinds: Sequence[str] | None = None
-) -> Collection[str] | None:
-    """Return the organisation keys that pass the filters and are not excluded (None means every organisation)."""
+def candidate_mask(
+    facets: OrganisationFacets, request: SearchRequest, kinds: Sequence[str] | None = None
+) -> np.ndarray | None:
+    """Return the (n_orgs,) mask of the organisations that pass the filters and are not excluded (None: all)."""
     kinds = tuple(kinds if kinds is not None else request.kinds)
-    unfiltered = set(kinds) == set(ORGANISATION_KINDS) and not request.regions and not request.certifications
-    if unfiltered and not request.excluded:
-        return None
-    regions = set(request.regions)
-    needed = set(request.certifications)
-    return {
-        key
-        for key, facet in facets.items()
-        if key not in request.excluded
-        and (unfiltered or (facet.kind in kinds
-                            and (not regions or facet.region in regions)
-                            and needed <= set(facet.certifications)))
-    }
+    mask = facets.mask(kinds, request.regions, request.certifications)
+    if request.excluded:
+        mask = facets.without(mask, request.excluded)
+    return mask
 
 
 def _candidates(
-    session: Session, facets: Mapping[str, OrganisationFacet], request: SearchRequest, kinds: Sequence[str]
-) -> Collection[str] | None:
-    """Return the keys a search may rank: the filters' candidates, narrowed to verified certifications on demand."""
-    keys = candidate_keys(facets, request, kinds)
+    session: Session, facets: OrganisationFacets, request: SearchRequest, kinds: Sequence[str]
+) -> np.ndarray | None:
+    """Return the organisations a search may rank: the filters' mask, narrowed to verified certifications on demand."""
+    mask = candidate_mask(facets, request, kinds)
     if not (request.verified_only and request.certifications):
-        return keys
-    verified = verified_organisation_keys(session, request.certifications)
-    return verified if keys is None else set(keys) & verified
-def same_region_keys(facets: Mapping[str, OrganisationFacet], region: str | None) -> set[str] | None:
-    """Return the organisations of the searcher's region (None without a region: text-only ranking)."""
-    if not region:
-        return None
-    return {key for key, facet in facets.items() if facet.region == region}
+        return mask
+    verified = facets.only(verified_organisation_keys(session, request.certifications))
+    return verified if mask is None else mask & verified
 
 
 def _band_order(match: Match) -> int:
     return {"strong": 0, "possible": 1}.get(match.strength, 2)
 
 
-def prefer_regions(
-    matches: list[Match], facets: Mapping[str, OrganisationFacet], regions: Collection[str]
-) -> list[Match]:
+def prefer_regions(matches: list[Match], facets: OrganisationFacets, regions: Collection[str]) -> list[Match]:
     """Within each strength band, put the organisations of the regions the need names first (stable)."""
     if not regions:
         return matches
     wanted = set(regions)
 
     def outside(match: Match) -> int:
-        facet = facets.get(match.org_id)
+        facet = facets.facet(match.org_id)
         return 0 if facet is not None and facet.region in wanted else 1
 
     return sorted(matches, key=lambda m: (_band_order(m), outside(m)))
@@ -369,8 +353,8 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
     kinds = ranked_kinds(request, intent)
     if not intent.meaningful:
         return SearchResults(request=request, intent=intent, kinds=kinds, offset=request.offset, limit=request.limit)
-    matcher = engine.matcher(session)
-    facets = engine.facets(session)
+    snapshot = engine.snapshot(session)  # one freshness check: the matcher and facets of one catalogue state
+    matcher, facets = snapshot.matcher, snapshot.facets
     depth = request.offset + request.limit
     reranker = engine.reranker()
     # The curation re-ranker and the region preference reorder a fixed window, whatever the page, so pages
@@ -380,14 +364,16 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
         k=max(depth + 1, RERANK_WINDOW),
         k_thin=THIN_BLOCK if request.offset == 0 else 0,
         candidate_orgs=_candidates(session, facets, request, kinds),
-        near=same_region_keys(facets, request.near_region),
+        explain=False,  # passages are quoted for the page only, below
+        near=facets.in_region(request.near_region) if request.near_region else None,
     )
     matches = [m for m in matches if m.sufficient]  # thin profiles are shown apart, never in the ranking
     if reranker is not None:
         matches = [*reranker.rerank(matches[:RERANK_WINDOW]), *matches[RERANK_WINDOW:]]
     matches = [*prefer_regions(matches[:RERANK_WINDOW], facets, intent.regions), *matches[RERANK_WINDOW:]]
     matches = [*prefer_declared(session, matches[:RERANK_WINDOW], intent, _band_order), *matches[RERANK_WINDOW:]]
-    page = matches[request.offset : depth]
+    page = matcher.explain(request.query, matches[request.offset : depth])
+    thin = matcher.explain(request.query, thin)
     return SearchResults(
         request=request,
         items=_hits(session, page, request.offset + 1, intent.regions, intent.certifications,

@@ -1,9 +1,10 @@
 """Evidence embeddings in PostgreSQL: keep the pgvector table in step with the index, and search it.
 
-``sync_embeddings`` writes the vectors of a fitted matcher into ``evidence_embeddings`` (only rows whose
-text or encoder changed), and ``PgvectorDenseBackend`` answers the ranking core's dense queries from
-that table: an exact scan when every row is wanted, the HNSW index (``vector_cosine_ops``) for a
-top-n answer. Aggregation and fusion stay in the ranking core, so both databases rank alike.
+``sync_embeddings`` writes the vectors of the index into ``evidence_embeddings`` (only rows whose text or
+encoder changed) — on writes, in the CLI and in the background refresh, never inside a GET — and
+``PgvectorDenseBackend`` proposes the nearest rows of a query through the HNSW index
+(``vector_cosine_ops``). Scores, aggregation and fusion stay in the ranking core, so both databases rank
+alike.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from matchmaker.models.vectors import EMBEDDING_DIM, HNSW_INDEX, pad_vector
-from matchmaker.ranking.backends import DenseHits, DenseMoments
 from matchmaker.ranking.cache import text_hash
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,11 @@ def copy_embeddings(
 
 def evidence_ids(session: Session, keys: Sequence[str]) -> np.ndarray:
     """Return the database ids of evidence keys, in the order of ``keys`` (-1 for unknown keys)."""
-    known = {key: evidence_id for key, evidence_id in session.execute(text("SELECT key, id FROM evidence"))}
+    if len(keys) <= 10_000:
+        rows = session.execute(text("SELECT key, id FROM evidence WHERE key = ANY(:keys)"), {"keys": list(keys)})
+    else:
+        rows = session.execute(text("SELECT key, id FROM evidence"))
+    known = {key: evidence_id for key, evidence_id in rows}
     return np.fromiter((known.get(key, -1) for key in keys), np.int64, count=len(keys))
 
 
@@ -162,122 +166,72 @@ def sync_embeddings(
 
 
 class PgvectorDenseBackend:
-    """Dense retrieval by PostgreSQL over ``evidence_embeddings``, rows numbered like the matcher's table.
+    """Nearest evidence rows from PostgreSQL's HNSW index over ``evidence_embeddings``.
+
+    Rows are numbered like the evidence index (``ids[row]`` is the evidence database id of each row, -1
+    for rows without one); the core computes every score itself from its own embeddings, so pgvector only
+    proposes candidates and both databases rank alike.
 
     Args:
-        engine: SQLAlchemy engine on PostgreSQL (each query takes a pooled connection).
-        ids: (n_docs,) evidence database id of each matcher row.
+        engine: SQLAlchemy engine on PostgreSQL (each query takes a pooled connection, read-only).
+        ids: (n_rows,) evidence database id of each index row.
         encoder: encoder name whose vectors are searched.
-        moments: first and second moments of the vectors (needed for top-n answers only).
-        ef_search: HNSW candidate list size (raised to ``top_n`` when smaller).
-        default_top_n: rows returned for a top-n query when the caller does not say.
+        ef_search: HNSW candidate list size (raised to ``n`` when smaller, up to 1,000).
     """
 
-    def __init__(
-        self,
-        engine: Engine,
-        ids: np.ndarray,
-        encoder: str,
-        moments: DenseMoments | None = None,
-        ef_search: int = 100,
-        default_top_n: int = 1000,
-    ) -> None:
+    def __init__(self, engine: Engine, ids: np.ndarray, encoder: str, ef_search: int = 100) -> None:
         self.engine = engine
         self.encoder = encoder
-        self.moments_ = moments
         self.ef_search = ef_search
-        self.default_top_n = default_top_n
-        self._set_ids(np.asarray(ids, np.int64))
-
-    def _set_ids(self, ids: np.ndarray) -> None:
-        self.ids = ids
-        self._order = np.argsort(ids, kind="stable")
-        self._sorted = ids[self._order]
+        self.ids = np.asarray(ids, np.int64)
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted = self.ids[self._order]
 
     @property
     def n_docs(self) -> int:
         """Number of evidence rows."""
         return int(self.ids.size)
 
+    def with_rows(self, ids: np.ndarray) -> PgvectorDenseBackend:
+        """Return a backend for an index whose rows now have these evidence ids (rows appended by a change)."""
+        return PgvectorDenseBackend(self.engine, ids, self.encoder, self.ef_search)
+
     def rows_of(self, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Map evidence ids to matcher rows; return (rows, positions in ``found`` that are known)."""
+        """Map evidence ids to index rows; return (rows, positions in ``found`` that are known)."""
         if self._sorted.size == 0 or found.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         where = np.minimum(np.searchsorted(self._sorted, found), self._sorted.size - 1)
         known = np.flatnonzero(self._sorted[where] == found)
         return self._order[where[known]], known
 
-    def _fetch(self, sql: str, params: dict, settings: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray]:
+    def top(self, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the ``n`` nearest rows through the HNSW index (cosine), best first."""
         with self.engine.connect() as connection:
             cursor = connection.connection.driver_connection.cursor()
             try:
-                for statement in settings:
-                    cursor.execute(statement)
-                cursor.execute(sql, params)
+                cursor.execute(f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, min(n, 1000)))}")
+                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                cursor.execute(
+                    "SELECT evidence_id, embedding <=> %(q)s::vector AS distance FROM evidence_embeddings "
+                    "WHERE encoder = %(encoder)s ORDER BY distance LIMIT %(n)s",
+                    {"q": vector_literal(query), "encoder": self.encoder, "n": int(n)},
+                )
                 found = cursor.fetchall()
             finally:
                 cursor.close()
                 connection.rollback()
         if not found:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        ids, values = zip(*found, strict=True)
-        return np.asarray(ids, np.int64), np.asarray(values, np.float32)
+        ids, distances = (np.asarray(column) for column in zip(*found, strict=True))
+        rows, known = self.rows_of(ids.astype(np.int64))
+        order = np.argsort(distances[known], kind="stable")
+        return rows[order], (1.0 - distances[known][order]).astype(np.float32)
 
-    def scores(self, query: np.ndarray, top_n: int | None = None, within: np.ndarray | None = None) -> DenseHits:
-        """Return every similarity (exact scan) or the ``top_n`` best through the HNSW index."""
-        vector = vector_literal(query)
-        if top_n is None:
-            # Inner product equals cosine on normalised vectors and skips two norms per row.
-            found, similarities = self._fetch(
-                "SELECT evidence_id, -(embedding <#> %(q)s::vector) FROM evidence_embeddings "
-                "WHERE encoder = %(encoder)s",
-                {"q": vector, "encoder": self.encoder},
-            )
-            rows, known = self.rows_of(found)
-            return DenseHits(rows=rows, similarities=similarities[known], exhaustive=True)
-        wanted = top_n or self.default_top_n
-        found, distances = self._fetch(
-            "SELECT evidence_id, embedding <=> %(q)s::vector AS distance FROM evidence_embeddings "
-            "WHERE encoder = %(encoder)s ORDER BY distance LIMIT %(n)s",
-            {"q": vector, "encoder": self.encoder, "n": int(wanted)},
-            settings=(
-                f"SET LOCAL hnsw.ef_search = {int(max(self.ef_search, min(wanted, 1000)))}",
-                "SET LOCAL hnsw.iterative_scan = relaxed_order",
-            ),
-        )
-        rows, known = self.rows_of(found)
-        similarities = (1.0 - distances[known]).astype(np.float32)
-        if within is not None:
-            keep = within[rows]
-            rows, similarities = rows[keep], similarities[keep]
-        return DenseHits(rows=rows, similarities=similarities, exhaustive=False)
 
-    def moments(self, query: np.ndarray, excluded: np.ndarray | None = None) -> tuple[float, float]:
-        """Return the mean and deviation of the similarities over all rows but ``excluded``."""
-        if self.moments_ is None:
-            raise ValueError("PgvectorDenseBackend needs the vector moments to answer top-n queries")
-        vectors = None
-        if excluded is not None and len(excluded):
-            with self.engine.connect() as connection:
-                found = connection.execute(
-                    text("SELECT embedding::text FROM evidence_embeddings WHERE evidence_id = ANY(:ids)"),
-                    {"ids": self.ids[np.asarray(excluded, np.int64)].tolist()},
-                ).scalars()
-                vectors = np.array([np.asarray(v.strip("[]").split(","), np.float32) for v in found])
-            vectors = vectors[:, : self.moments_.dim] if vectors.size else None
-        return self.moments_.mean_std(query, vectors)
-
-    def add(self, ids: np.ndarray, vectors: np.ndarray | None = None) -> None:
-        """Append rows (their vectors must already be in the table: see ``sync_embeddings``)."""
-        self._set_ids(np.concatenate([self.ids, np.asarray(ids, np.int64)]))
-        if self.moments_ is not None and vectors is not None:
-            self.moments_.add(vectors)
-
-    def remove(self, rows: Sequence[int] | np.ndarray, vectors: np.ndarray | None = None) -> None:
-        """Delete rows; later rows move down like ``np.delete``."""
-        self._set_ids(np.delete(self.ids, np.asarray(rows, np.int64)))
-        if self.moments_ is not None and vectors is not None:
-            self.moments_.remove(vectors)
+def stored_vectors(session: Session, encoder: str) -> int:
+    """Return how many evidence vectors of ``encoder`` PostgreSQL holds."""
+    return int(session.execute(text("SELECT count(*) FROM evidence_embeddings WHERE encoder = :e"),
+                               {"e": encoder}).scalar() or 0)
 
 
 def create_hnsw_index(engine: Engine, maintenance_work_mem: str = "1GB", workers: int = 1) -> None:
@@ -295,6 +249,7 @@ __all__ = [
     "create_hnsw_index",
     "evidence_ids",
     "is_postgresql",
+    "stored_vectors",
     "sync_embeddings",
     "vector_literal",
 ]

@@ -1,4 +1,4 @@
-"""The index as plain files: save, load, and the typed errors of a missing, stale or corrupt index."""
+"""The matcher's index as plain files: save, load, and the errors of a missing, stale or corrupt index."""
 
 import json
 
@@ -14,11 +14,11 @@ def test_save_load_round_trip(tmp_path, docs, fake_encoder):
     loaded = HybridMatcher.load(tmp_path / "index", encoder=fake_encoder)
     assert loaded.manifest == matcher.manifest
     assert loaded.manifest["encoder"] == "fake" and loaded.manifest["settings"]["damping"] == 0.2
-    assert loaded.data_hash_ == data_hash(docs)
+    assert loaded.data_hash == data_hash(docs)
     query = "imagerie médicale du cerveau"
     assert loaded.search(query, k=5) == matcher.search(query, k=5)
-    for name in ("embeddings", "counts_data"):
-        np.load(tmp_path / "index" / f"{name}.npy", allow_pickle=False)
+    for name in ("embeddings", "counts.data", "docs.owner"):
+        assert isinstance(np.load(tmp_path / "index" / f"{name}.npy", mmap_mode="r", allow_pickle=False), np.memmap)
 
 
 def test_load_missing_index_raises(tmp_path, fake_encoder):
@@ -34,7 +34,7 @@ def test_load_with_another_encoder_raises(tmp_path, docs, fake_encoder, counting
 
 def test_load_corrupt_index_raises(tmp_path, docs, fake_encoder):
     HybridMatcher(encoder=fake_encoder).fit(docs).save(tmp_path)
-    (tmp_path / "owner.npy").write_bytes(b"garbage")
+    (tmp_path / "docs.owner.npy").write_bytes(b"garbage")
     with pytest.raises(IndexMissingError):
         HybridMatcher.load(tmp_path, encoder=fake_encoder)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
