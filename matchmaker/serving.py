@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from flask import Flask
@@ -17,10 +18,29 @@ def server_options(app: Flask, *, threads: int) -> dict[str, Any]:
     return {"threads": threads, "clear_untrusted_proxy_headers": not app.config.get("PROXY_HOPS", 0)}
 
 
-def create_server(app: Flask, *, host: str, port: int, threads: int = 8):
-    """Return a waitress server for the application (``run()`` serves until ``close()``)."""
+def shared_socket(host: str, port: int) -> socket.socket:
+    """Return a listening socket that other server processes can bind to as well (SO_REUSEPORT).
+
+    The kernel spreads new connections over the processes, so searches (CPU-bound Python under one GIL
+    per process) use every core.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def create_server(app: Flask, *, host: str, port: int, threads: int = 8, reuse_port: bool = False):
+    """Return a waitress server for the application (``run()`` serves until ``close()``).
+
+    With ``reuse_port``, the port may be shared with other processes serving the same application.
+    """
     from waitress.server import create_server as waitress_server
 
+    if reuse_port:
+        return waitress_server(app, sockets=[shared_socket(host, port)], **server_options(app, threads=threads))
     return waitress_server(app, host=host, port=port, **server_options(app, threads=threads))
 
 

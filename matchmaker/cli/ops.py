@@ -27,14 +27,31 @@ def setup_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve_command(host: str, port: int, threads: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the port (searches use one core per process).")
+@click.option("--reuse-port", is_flag=True, hidden=True, help="Share the port with other processes.")
+def serve_command(host: str, port: int, threads: int, workers: int, reuse_port: bool) -> None:
     """Prepare the data and index if needed, then serve the platform with waitress."""
+    import subprocess
+    import sys
+
     from matchmaker.serving import create_server
 
     ensure_ready()
-    server = create_server(current_app._get_current_object(), host=host, port=port, threads=threads)
-    click.echo(f"matchmaker est prêt : http://{host}:{port}/")
-    server.run()
+    shared = reuse_port or workers > 1
+    server = create_server(current_app._get_current_object(), host=host, port=port, threads=threads,
+                           reuse_port=shared)
+    command = [sys.executable, "-m", "flask", "--app", "matchmaker", "serve", "--host", host, "--port", str(port),
+               "--threads", str(threads), "--reuse-port"]
+    others = [subprocess.Popen(command) for _ in range(workers - 1)]
+    click.echo(f"matchmaker est prêt : http://{host}:{port}/" + (f" ({workers} processus)" if workers > 1 else ""))
+    try:
+        server.run()
+    finally:
+        for process in others:
+            process.terminate()
+        for process in others:
+            process.wait(timeout=30)
 
 
 @cli.command("db-upgrade")
