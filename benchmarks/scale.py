@@ -34,15 +34,17 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
-from scale_corpus import fidelity, load_sources, query_vectors, write_corpus
+from scale_corpus import fidelity, load_sources, query_vectors, seed_cache, write_corpus
 
 from matchmaker.config import PROJECT_ROOT
 
 HERE = Path(__file__).resolve().parent
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "eval"
-BACKENDS = ("numpy", "hnsw", "pgvector", "hybrid")
+BACKENDS = ("numpy", "hnsw", "pgvector", "hybrid", "baseline", "index", "whole-sqlite", "whole-postgres")
+WHOLE = ("baseline", "index", "whole-sqlite", "whole-postgres")
 
 
 def read_queries(eval_dir: Path) -> list[str]:
@@ -118,8 +120,8 @@ class PostgresServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def http_load(port: int, n_queries: int, clients: int, max_requests: int, max_seconds: float) -> dict:
-    """Send GET /search from ``clients`` threads until ``max_requests`` or ``max_seconds``; return stats."""
+def http_load(port: int, paths: list[str], clients: int, max_requests: int, max_seconds: float) -> dict:
+    """Send GETs of ``paths`` from ``clients`` threads until ``max_requests`` or ``max_seconds``; return stats."""
     lock = threading.Lock()
     samples: list[float] = []
     errors = [0]
@@ -136,7 +138,7 @@ def http_load(port: int, n_queries: int, clients: int, max_requests: int, max_se
                 sent[0] += 1
             started = time.perf_counter()
             try:
-                connection.request("GET", f"/search?qi={rng.randrange(n_queries)}")
+                connection.request("GET", paths[rng.randrange(len(paths))])
                 response = connection.getresponse()
                 response.read()
                 ok = response.status == 200
@@ -170,12 +172,25 @@ def http_load(port: int, n_queries: int, clients: int, max_requests: int, max_se
     }
 
 
+def extract_ref(ref: str, workdir: Path) -> Path:
+    """Extract the package of a git ref (today's exact path) into ``workdir``; return the directory for PYTHONPATH."""
+    tree = workdir / f"baseline-{ref}"
+    if not (tree / "matchmaker").exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", ref, "matchmaker", "migrations", "alembic.ini"],
+                                 cwd=PROJECT_ROOT, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+        (tree / "data").symlink_to(PROJECT_ROOT / "data")
+    return tree
+
+
 def run_worker(job: dict, args, postgres: PostgresServer | None) -> dict:
     """Run one backend worker; measure it under HTTP load; return its results."""
     job = {**job, "port": args.port}
     command = [sys.executable, str(HERE / "scale_worker.py"), json.dumps(job)]
     # One BLAS thread per request: 8 concurrent requests on 2 cores must not each start 2 threads.
-    env = {**os.environ, "PYTHONPATH": str(HERE) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    paths = [job["pythonpath"]] if job.get("pythonpath") else []
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*paths, str(HERE), os.environ.get("PYTHONPATH", "")]),
            "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     worker = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     server_peak = [0.0]
@@ -186,7 +201,7 @@ def run_worker(job: dict, args, postgres: PostgresServer | None) -> dict:
             server_peak[0] = max(server_peak[0], postgres.memory_mib())
             sampling.wait(1.0)
 
-    if postgres is not None and job["backend"] == "pgvector":
+    if postgres is not None and job["backend"] in ("pgvector", "whole-postgres"):
         threading.Thread(target=sample_server, daemon=True).start()
     try:
         line = worker.stdout.readline()
@@ -196,8 +211,12 @@ def run_worker(job: dict, args, postgres: PostgresServer | None) -> dict:
         print(f"[{job['size']} {job['backend']}] {json.dumps(result)}", file=sys.stderr, flush=True)
         if worker.stdout.readline().startswith("READY"):
             time.sleep(0.5)
-            result["http"] = http_load(args.port, job["queries_total"], args.http_clients, args.http_requests,
-                                       args.http_seconds)
+            if job["backend"].startswith("whole-"):
+                texts = json.loads(Path(job["query_texts"]).read_text())
+                paths = [f"/api/search?{urlencode({'q': t[:3900], 'limit': 10})}" for t in texts]
+            else:
+                paths = [f"/search?qi={i}" for i in range(job["queries_total"])]
+            result["http"] = http_load(args.port, paths, args.http_clients, args.http_requests, args.http_seconds)
             print(f"[{job['size']} {job['backend']}] http {result['http']}", file=sys.stderr, flush=True)
     finally:
         sampling.set()
@@ -216,7 +235,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated multiples of 10,000")
     parser.add_argument("--backends", default=",".join(BACKENDS))
-    parser.add_argument("--encoder", default="minilm", help="encoder of the real embeddings and queries")
+    parser.add_argument("--encoder", default="e5", help="encoder of the real embeddings and queries")
+    parser.add_argument("--baseline-ref", default="f9d3ad6", help="git ref of today's exact path (whole search)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/matchmaker-bench/scale"))
     parser.add_argument("--embedding-cache", type=Path, default=Path("/tmp/matchmaker-bench/embeddings"))
     parser.add_argument("--sources", type=int, default=0, help="use only the first N real texts (smoke runs)")
@@ -224,8 +244,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--queries", type=int, default=300, help="queries timed per backend")
     parser.add_argument("--hybrid-queries", type=int, default=100)
-    parser.add_argument("--encode-sample", type=int, default=300, help="synthetic texts really encoded")
-    parser.add_argument("--e5-sample", type=int, default=30)
+    parser.add_argument("--encode-sample", type=int, default=40, help="synthetic texts really encoded")
+    parser.add_argument("--e5-sample", type=int, default=0, help="also time e5 on this many texts (other encoder)")
     parser.add_argument("--hnsw-m", type=int, default=32)
     parser.add_argument("--hnsw-ef-construction", type=int, default=80)
     parser.add_argument("--ef-sweep", default="16,32,64,128,256")
@@ -234,7 +254,10 @@ def main() -> None:
     parser.add_argument("--pg-shared-buffers", default="2GB")
     parser.add_argument("--pg-maintenance-memory", default="4GB")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--profiles", type=int, default=10, help="new profiles made searchable, one by one")
     parser.add_argument("--http-clients", type=int, default=8)
+    parser.add_argument("--serve-workers", type=int, default=2, help="server processes (flask serve --workers)")
+    parser.add_argument("--serve-threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--http-requests", type=int, default=2000)
     parser.add_argument("--http-seconds", type=float, default=30.0)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale.md")
@@ -256,6 +279,7 @@ def main() -> None:
         target = args.embedding_cache / cached.name
         if not target.exists() or target.stat().st_size < cached.stat().st_size:
             shutil.copy2(cached, target)
+    seed_cache(args.encoder, args.embedding_cache)
 
     started = time.perf_counter()
     sources = load_sources(args.encoder, args.embedding_cache, limit=args.sources)
@@ -271,23 +295,26 @@ def main() -> None:
         print(f"corpus written: {stats}", file=sys.stderr, flush=True)
     meta["max"] = max(written.get("max", 0), meta["max"])
     texts = read_queries(EVAL_DIR)
-    vectors, query_ms = query_vectors(args.encoder, texts)
+    vectors, query_ms = query_vectors(args.encoder, texts, args.embedding_cache)
     np.save(args.workdir / "queries.npy", vectors)
     (args.workdir / "query_texts.json").write_text(json.dumps(texts, ensure_ascii=False))
     encoders = [fidelity(sources, args.encoder, args.encode_sample, args.noise, args.seed)]
-    if args.e5_sample:
+    if args.e5_sample and args.encoder != "e5":
         encoders.append(fidelity(sources, "e5", args.e5_sample, args.noise, args.seed, compare=False))
     encoders[0]["query_ms"] = query_ms
     print(f"encoders: {encoders}", file=sys.stderr, flush=True)
     run = {"argv": sys.argv, "encoders": encoders, "meta": meta, "seconds": 0.0, "machine": platform.platform()}
     (args.workdir / "run.json").write_text(json.dumps(run))  # lets --report-only report a run still going
 
-    postgres = PostgresServer(args.pg_shared_buffers) if "pgvector" in backends else None
+    needs_postgres = "pgvector" in backends or "whole-postgres" in backends
+    postgres = PostgresServer(args.pg_shared_buffers) if needs_postgres else None
+    baseline_tree = extract_ref(args.baseline_ref, args.workdir) if "baseline" in backends else None
     results: dict[int, dict[str, dict]] = {}
     try:
         for size in sizes:
             truth_path = args.workdir / f"truth-{size}.npy"
-            np.save(truth_path, exact_top10(corpus / "vectors.npy", size, vectors))
+            if set(backends) - set(WHOLE):
+                np.save(truth_path, exact_top10(corpus / "vectors.npy", size, vectors))
             results[size] = {}
             for backend in backends:
                 job = {
@@ -299,11 +326,17 @@ def main() -> None:
                     "ef_sweep": [int(e) for e in args.ef_sweep.split(",")], "ef_search": 40,
                     "target_recall": args.target_recall, "dense_top_n": args.dense_top_n,
                     "hybrid_ef_search": 64, "pg_workers": 1, "pg_memory": args.pg_maintenance_memory,
+                    "profiles": args.profiles, "serve_workers": args.serve_workers,
+                    "serve_threads": args.serve_threads,
                 }
-                if backend == "pgvector":
+                if backend in WHOLE:
+                    job["ef_search"] = None
+                if backend == "baseline":
+                    job["pythonpath"] = str(baseline_tree)
+                if backend in ("pgvector", "whole-postgres"):
                     job["uri"] = postgres.database(f"scale_{size}")
                 results[size][backend] = run_worker(job, args, postgres)
-                if backend == "pgvector":
+                if backend in ("pgvector", "whole-postgres"):
                     postgres.drop(f"scale_{size}")
                 (args.workdir / "results.json").write_text(json.dumps(results, indent=1))
     finally:
@@ -313,7 +346,14 @@ def main() -> None:
 
     run["seconds"] = time.perf_counter() - started
     (args.workdir / "run.json").write_text(json.dumps(run))
-    write_report(args, sys.argv, results, encoders, meta, run["seconds"], run["machine"])
+    if set(backends) - set(WHOLE):  # the dense backends alone (their own report, rewritten)
+        write_report(args, sys.argv, results, encoders, meta, run["seconds"], run["machine"])
+    if set(backends) & set(WHOLE):
+        from scale_whole_report import write_whole
+
+        rows = write_whole(args.out, results, sys.argv, {**meta, "encoder": args.encoder}, run["seconds"],
+                           args.baseline_ref)
+        print(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

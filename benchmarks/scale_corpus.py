@@ -22,7 +22,8 @@ from numpy.lib.format import open_memmap
 
 from matchmaker.config import PROJECT_ROOT
 from matchmaker.ranking import EvidenceDoc, load_encoder
-from matchmaker.ranking.cache import embed_passages
+from matchmaker.ranking.cache import cache_stem, embed_passages, write_vectors
+from matchmaker.ranking.settings import DEFAULT_SETTINGS
 from matchmaker.ranking.text import sentences
 
 BUNDLE = PROJECT_ROOT / "data" / "competences" / "organisations.jsonl.gz"
@@ -40,8 +41,18 @@ class Sources:
     vectors: np.ndarray  # (n_sources, dim) float32
 
 
+def seed_cache(encoder_name: str, cache_dir: Path) -> None:
+    """Start the embedding cache from the vectors the repository ships for the bundled evidence (if any)."""
+    seed = PROJECT_ROOT / "data" / "competences" / "embeddings"
+    stem = cache_stem(encoder_name)
+    if (cache_dir / f"{stem}.npy").exists() or not (seed / f"{stem}.npy").exists():
+        return
+    keys = json.loads((seed / f"{stem}.json").read_text())
+    write_vectors(cache_dir, stem, np.load(seed / f"{stem}.npy").astype(np.float32), {**keys, "dtype": "float32"})
+
+
 def load_sources(encoder_name: str, cache_dir: Path, progress: bool = True, limit: int = 0) -> Sources:
-    """Read the bundled evidence and embed it (only texts missing from the cache are encoded)."""
+    """Read the bundled evidence and embed it as the index does (first 500 characters; cached texts are reused)."""
     texts, kinds = [], []
     with gzip.open(BUNDLE, "rt", encoding="utf-8") as handle:
         for line in handle:
@@ -51,7 +62,9 @@ def load_sources(encoder_name: str, cache_dir: Path, progress: bool = True, limi
                     kinds.append(item.get("kind") or "description")
     if limit:
         texts, kinds = texts[:limit], kinds[:limit]
-    vectors = embed_passages(load_encoder(encoder_name), texts, cache_dir=cache_dir, progress=progress)
+    limit_chars = DEFAULT_SETTINGS["dense_max_chars"]
+    passages = [t[:limit_chars] if limit_chars else t for t in texts]
+    vectors = embed_passages(load_encoder(encoder_name), passages, cache_dir=cache_dir, progress=progress)
     spans = [sentences(text) or [(0, len(text))] for text in texts]
     return Sources(texts=texts, kinds=kinds, spans=spans, vectors=vectors)
 
@@ -138,13 +151,14 @@ def fidelity(sources: Sources, encoder_name: str, sample: int, noise: float, see
     return found
 
 
-def query_vectors(encoder_name: str, queries: list[str]) -> tuple[np.ndarray, float]:
-    """Encode the benchmark queries; return (vectors, median ms per single query)."""
+def query_vectors(encoder_name: str, queries: list[str], cache_dir: Path | None = None) -> tuple[np.ndarray, float]:
+    """Encode the benchmark queries (cached); return (vectors, median ms per single query)."""
     encoder = load_encoder(encoder_name)
     encoder.encode_queries(queries[:1])
     timings = []
-    for query in queries[:50]:
+    for query in queries[:20]:
         started = time.perf_counter()
         encoder.encode_queries([query])
         timings.append(time.perf_counter() - started)
-    return encoder.encode_queries(queries).astype(np.float32), round(1000 * float(np.median(timings)), 1)
+    vectors = embed_passages(encoder, queries, cache_dir=cache_dir, progress=True, queries=True)
+    return vectors.astype(np.float32), round(1000 * float(np.median(timings)), 1)

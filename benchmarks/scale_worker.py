@@ -317,12 +317,60 @@ def _exit() -> None:
     os._exit(0)  # the parent closed our stdin: stop serving
 
 
+def serve_app(app, port: int, threads: int = 8) -> None:
+    """Serve a WSGI application on 127.0.0.1 as `flask serve` does, port shared (SO_REUSEPORT), until stdin closes."""
+    import logging
+
+    from matchmaker.serving import create_server
+
+    logging.getLogger("waitress").setLevel(logging.ERROR)
+    threading.Thread(target=lambda: (sys.stdin.read(), _exit()), daemon=True).start()
+    create_server(app, host="127.0.0.1", port=port, threads=threads, reuse_port=True).run()
+
+
+def start_other_servers(job: dict) -> list:
+    """Start ``serve_workers - 1`` more processes serving the job's application on its port (`serve --workers`)."""
+    import subprocess
+
+    others = []
+    for _ in range(job.get("serve_workers", 1) - 1):
+        child = subprocess.Popen([sys.executable, __file__, json.dumps({**job, "serve_only": True})],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if not child.stdout.readline().startswith("READY"):
+            raise RuntimeError("a second server process did not start")
+        others.append(child)
+    return others
+
+
 def main() -> None:
     job = json.loads(sys.argv[1])
-    if job["backend"] == "hybrid":
+    backend = job["backend"]
+    if backend == "hybrid":
         from scale_hybrid import build_hybrid
 
         result, search = build_hybrid(job)
+    elif backend in ("index", "baseline", "whole-sqlite", "whole-postgres"):
+        import scale_whole
+
+        if job.get("serve_only"):
+            app = scale_whole.serving_app(job)
+            print("READY", flush=True)
+            serve_app(app, job["port"], job.get("serve_threads", 8))
+            return
+        if backend == "index":
+            print(json.dumps(scale_whole.build_index(job)), flush=True)
+            return
+        if backend == "baseline":
+            print(json.dumps(scale_whole.measure_baseline(job)), flush=True)
+            return
+        result, app = scale_whole.measure_whole(job)
+        print(json.dumps(result), flush=True)
+        if job.get("port"):
+            others = start_other_servers(job)  # they exit when their stdin closes, with ours
+            print(f"READY {job['port']}", flush=True)
+            serve_app(app, job["port"], job.get("serve_threads", 8))
+            del others
+        return
     else:
         result, search = build(job)
     print(json.dumps(result), flush=True)
