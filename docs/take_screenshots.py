@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.chromium import start_chromium  # noqa: E402  (the repository root is not installed)
@@ -115,6 +116,8 @@ def login(driver: WebDriver, base: str, email: str, password: str) -> None:
     driver.find_element(By.ID, "email").send_keys(email)
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
+    # Wait for the answer to the login form: a page loaded too early would abort it.
+    WebDriverWait(driver, 30).until(lambda d: "/auth/login" not in d.current_url)
 
 
 def capture_workflows(driver: WebDriver, base: str, out: Path, width: int, max_height: int) -> None:
