@@ -102,7 +102,8 @@ def build_index(job: dict) -> dict:
     lexical_s = time.perf_counter() - started
     index.build_ann(m=job["hnsw_m"], ef_construction=job["hnsw_ef_construction"])
     build_s = time.perf_counter() - started
-    settings = resolve_weights(merge_settings(), BENCH_ENCODER)
+    # ANN candidates at every size measured (faiss graph above; pgvector on PostgreSQL), not only from 200,000
+    settings = resolve_weights(merge_settings({"ann_min_docs": 0}), BENCH_ENCODER)
     index.save(path, {"encoder": BENCH_ENCODER, "settings": settings})  # the manifest, with the matcher's part
     return {
         "backend": "index", "size": size, "build_s": round(build_s, 1), "lexical_build_s": round(lexical_s, 1),

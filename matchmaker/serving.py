@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import sys
+import threading
+import time
 from typing import Any
 
 from flask import Flask
@@ -67,3 +72,21 @@ class HttpsCookies:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, secure_start_response)
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so that ``finally`` blocks (stopping the other server processes) run."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
+
+def stop_when_orphaned(parent_pid: int, interval: float = 1.0) -> threading.Thread:
+    """Send ourselves SIGTERM once ``parent_pid`` is no longer our parent (it died, even by SIGKILL)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    watcher = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    watcher.start()
+    return watcher

@@ -30,19 +30,24 @@ def setup_command() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes sharing the port (searches use one core per process).")
 @click.option("--reuse-port", is_flag=True, hidden=True, help="Share the port with other processes.")
-def serve_command(host: str, port: int, threads: int, workers: int, reuse_port: bool) -> None:
+@click.option("--parent-pid", default=0, hidden=True, type=int, help="Stop when this process is gone.")
+def serve_command(host: str, port: int, threads: int, workers: int, reuse_port: bool, parent_pid: int) -> None:
     """Prepare the data and index if needed, then serve the platform with waitress."""
+    import os
     import subprocess
     import sys
 
-    from matchmaker.serving import create_server
+    from matchmaker.serving import create_server, stop_on_sigterm, stop_when_orphaned
 
     ensure_ready()
+    stop_on_sigterm()  # a service manager's SIGTERM stops the other processes too (the finally below)
+    if parent_pid:
+        stop_when_orphaned(parent_pid)
     shared = reuse_port or workers > 1
     server = create_server(current_app._get_current_object(), host=host, port=port, threads=threads,
                            reuse_port=shared)
     command = [sys.executable, "-m", "flask", "--app", "matchmaker", "serve", "--host", host, "--port", str(port),
-               "--threads", str(threads), "--reuse-port"]
+               "--threads", str(threads), "--reuse-port", "--parent-pid", str(os.getpid())]
     others = [subprocess.Popen(command) for _ in range(workers - 1)]
     click.echo(f"matchmaker est prêt : http://{host}:{port}/" + (f" ({workers} processus)" if workers > 1 else ""))
     try:
