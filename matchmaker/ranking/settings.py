@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 # 2: sous-traitant is one token; 3: need phrasing and certification words are stopwords; 4: identifier tokens,
-# short words unstemmed, generic record words; 5: EvidenceIndex directory (memory-mapped columns, tantivy)
-INDEX_FORMAT_VERSION = 5
+# short words unstemmed, generic record words; 5: EvidenceIndex directory (memory-mapped columns, tantivy);
+# 6: hospital words (CHU, pôle, DMU) generic in records
+INDEX_FORMAT_VERSION = 6
 
 KIND_GROUPS = ("project", "field", "funded", "record")
 """Evidence kind groups that get their own features; unknown kinds count as "project" text."""
