@@ -10,18 +10,18 @@ LEARNED_STRENGTH: dict[str, dict] = {
             "rank"
         ],
         "coefficients": [
-            0.36211,
-            0.68899,
-            0.45135,
+            0.30488,
+            0.68699,
+            0.44808,
             0.0,
-            -0.40802
+            -0.41659
         ],
-        "intercept": -5.51732,
-        "strong": 0.2197,
-        "possible": 0.0652,
+        "intercept": -5.46229,
+        "strong": 0.1872,
+        "possible": 0.0651,
         "precision": {
             "strong": 0.5,
-            "possible": 0.096,
+            "possible": 0.129,
             "weak": 0.023
         }
     },
@@ -34,18 +34,18 @@ LEARNED_STRENGTH: dict[str, dict] = {
             "rank"
         ],
         "coefficients": [
-            0.55807,
-            0.61929,
-            0.49331,
-            0.12253,
-            -0.61898
+            0.48358,
+            0.5472,
+            0.49936,
+            0.22162,
+            -0.59198
         ],
-        "intercept": -5.53144,
-        "strong": 0.2174,
-        "possible": 0.0642,
+        "intercept": -5.69907,
+        "strong": 0.1681,
+        "possible": 0.0625,
         "precision": {
             "strong": 0.5,
-            "possible": 0.089,
+            "possible": 0.127,
             "weak": 0.022
         }
     }
