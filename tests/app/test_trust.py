@@ -181,3 +181,17 @@ def test_profile_says_where_kind_and_region_come_from(app, client):
     assert profile["kind_source"] == "fabricant enregistré dans EUDAMED"
     assert "d'après : fabricant enregistré dans EUDAMED" in client.get(f"/organisations/{company_key}").get_data(
         as_text=True)
+
+
+def test_certifications_the_need_requires_are_checked_on_each_result(titanium_catalogue, client):
+    with titanium_catalogue.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.key == "example:usinage"))
+        org.certifications = ["ISO 13485"]
+        db.session.commit()
+    payload = client.get("/api/search", query_string={"q": TITANIUM + " certifié ISO 13485"}).get_json()
+    first = payload["results"][0]
+    assert first["organisation"]["key"] == "example:usinage"
+    assert first["certifications_met"] == [{"certification": "ISO 13485", "met": True}]
+    assert any(r["certifications_met"] == [{"certification": "ISO 13485", "met": False}] for r in payload["results"])
+    page = client.get("/", query_string={"q": TITANIUM + " certifié ISO 13485"}).get_data(as_text=True)
+    assert "ISO 13485 : déclarée ou citée" in page and "ISO 13485 : non déclarée" in page
