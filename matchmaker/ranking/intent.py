@@ -307,17 +307,31 @@ _ASKER_CUES = (
         ),
     ),
 )
-# Needs outside health (hospitals also buy food, works, insurance...): outside-health companies may answer them.
+# Needs outside health (hospitals also buy food, works, insurance, lifts, temporary staff, patient transport...):
+# outside-health companies may answer them, beside the others.
 _OUTSIDE_HEALTH = _cues(
     r"\brestauration\b|\brepas\b|\bdenrees?\b|\balimentaire|\bcatering\b|\bfood\b|\bepicerie|\bboissons?\b",
+    r"\bviandes?\b|\bcharcuterie|\bboulangerie|\bpains?\b|\bviennoiseries?|\bproduits? laitiers|\bsurgeles?\b",
     r"\btravaux\b|\bbatiment|\bmaconnerie|\bplomberie|\bcouverture\b|\bconstruction\b|\bmaitrise d.oeuvre|\bvoirie",
-    r"\bassurances?\b|\binsurance\b",
-    r"\bnettoyage des locaux|\bproprete\b|\bespaces? verts|\bjardin",
-    r"\bgardiennage|\bsecurite incendie|\bsurveillance des (locaux|batiments)",
-    r"\bblanchisserie|\blinge\b",
+    r"\bmenuiseries?\b|\bpeinture\b|\bdesamiantage|\bamiante\b|\bchauffage|\bclimatisation|\bcvc\b|\bparking",
+    r"\bascenseurs?|\bmonte-charges?|\belevat(eurs?|ors?)\b|\blifts?\b",
+    r"\bassurances?\b|\binsurance\b|\bmutuelle",
+    r"\bnettoyage des locaux|\bproprete\b|\bespaces? verts|\bjardin|\bbionettoyage|\bcleaning of (the )?premises",
+    r"\bgardiennage|\bsecurite incendie|\bsurveillance des (locaux|batiments)|\bsurete\b|\bsecurity guard",
+    r"\bblanchisserie|\blinge\b|\blaundry",
     r"\bcarburants?|\bfioul|\belectricite\b|\bgaz\b|\benergie\b",
-    r"\bmobilier|\bfournitures de bureau|\bpapeterie",
+    r"\bmobilier|\bfournitures de bureau|\bpapeterie|\bimpression\b|\bimprimerie|\barchiv",
     r"\bvehicules?\b|\bvehicles?\b|\bdechets? (menagers|non dangereux)",
+    r"\binterim|\bintérim|\btravail temporaire|\bmise a disposition de personnel|\btemporary staff|\bagency staff",
+    r"\btransports? (sanitaires?|de patients)|\bambulanc|\bpatient transport",
+    r"\bcreches?\b|\bpetite enfance|\binsertion professionnelle|\bhebergement social",
+    r"\btelephonie|\bstandard telephonique|\btelecommunications?",
+)
+# Words of a health technology (a device, a drug, a diagnostic, research): with one of them the need stays a
+# health-tech need even if it names, say, a vehicle or energy ("gaz médicaux" stays open to both).
+_HEALTH_TECH = re.compile(
+    r"dispositifs? medic|medical devices?|diagnos|therap|medicament|\bdrugs?\b|biolog|reactif|reagent|implant|"
+    r"chirurg|surgical|imagerie|imaging|prototype|recherche|research|laboratoire|\blabs?\b|biocompat"
 )
 # Region names (French and English) and the largest cities, folded.
 _REGION_NAMES = {
@@ -481,9 +495,7 @@ def parse_intent(text: str, certification_patterns: tuple[tuple[str, str], ...] 
     )
     best = max(scores, key=lambda s: (scores[s], -preference.index(s)))
     sought = best if scores[best] >= 1.0 else ANY
-    health = not (
-        _OUTSIDE_HEALTH.search(folded) and not re.search(r"medic|sant|patient|clini|diagnos|therap|soin", folded)
-    )
+    health = not (_OUTSIDE_HEALTH.search(folded) and not _HEALTH_TECH.search(folded))
     certifications = tuple(
         dict.fromkeys(label for pattern, label in certification_patterns if re.search(pattern, folded))
     )

@@ -51,6 +51,36 @@ def test_kinds_follow_the_intent_and_exclude_outside_health_for_health_needs():
     assert not catering.health and OUTSIDE_HEALTH in catering.kinds
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maintenance des ascenseurs et monte-charges de l'hôpital",
+        "Mise à disposition d'infirmiers et d'aides-soignants intérimaires",
+        "Transport sanitaire de patients entre nos sites",
+        "Fourniture de viandes et charcuteries pour la cuisine centrale",
+        "Assurance dommages-ouvrage pour l'extension de l'EHPAD",
+        "Bionettoyage des chambres et nettoyage des locaux",
+    ],
+)
+def test_a_hospital_need_outside_health_ranks_outside_health_companies_too(text):
+    intent = parse_intent(text)
+    assert not intent.health and OUTSIDE_HEALTH in intent.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Construction d'un prototype de dispositif médical implantable",
+        "Ventilateurs de transport pour le SAMU",
+        "Pompes à perfusion pour le service de réanimation",
+        "Fourniture de pansements et compresses stériles pour le bloc opératoire",
+    ],
+)
+def test_a_health_technology_need_never_ranks_outside_health_companies(text):
+    intent = parse_intent(text)
+    assert intent.health and OUTSIDE_HEALTH not in intent.kinds
+
+
 def test_certifications_regions_and_capabilities_are_read():
     intent = parse_intent(
         "Sous-traitant certifié ISO 13485 en Bretagne ou près de Lyon pour l'injection plastique",
