@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -325,3 +326,70 @@ def translated_queries(queries: Sequence[ValidationQuery], lines: Iterable[Mappi
             raise ValueError(f"translation of an unknown validation query: {line['source_qid']}")
         out.append(replace(source, qid=str(line["qid"]), query=str(line["query"])))
     return out
+
+
+# ------------------------------------------------------------------ supplier side (DECP tenders)
+
+MAX_QUERIES_PER_TENDER = 4
+
+
+def tender_family(buyer_id: str, title: str) -> str:
+    """Return the tender a contract belongs to: its buyer and the folded first 40 characters of its title.
+
+    Lots of one tender repeat (nearly) the same title; this is the family rule of ``procurement_dev.jsonl``
+    (spaces collapsed, accents folded).
+    """
+    spaced = " ".join(title.lower().split())
+    folded = "".join(c for c in unicodedata.normalize("NFKD", spaced) if not unicodedata.combining(c))
+    return f"{buyer_id}/{folded[:40]}"
+
+
+def procurement_validation_queries(
+    records: Iterable[Mapping[str, Any]],
+    contracts: Iterable[Mapping[str, Any]],
+    evaluation_lines: Iterable[Mapping[str, Any]],
+) -> list[ValidationQuery]:
+    """Return "tender -> the companies that won it" queries from the DECP tenders outside the evaluation set.
+
+    The rule of the evaluation set ("new tender"): the query is a contract title (lots with the same title
+    merged), every contract of its tender family is left out of every profile, and a winner is relevant only if
+    the directory still holds evidence of it (its record counts). At most four titles per tender. A tender
+    whose family or whose contracts appear in ``evaluation_lines`` (``procurement_dev.jsonl``) is never used.
+    Queries are grouped by buyer (folds and bootstrap resample whole buyers). ``relevant`` holds company keys;
+    buyer and domain are never part of the query.
+    """
+    owner_of_ref: dict[str, str] = {}
+    evidence_refs: dict[str, list[str | None]] = {}
+    for record in records:
+        if record.get("kind") == "buyer":
+            continue
+        refs = [e.get("source_ref") for e in record.get("evidence") or [] if (e.get("text") or "").strip()]
+        evidence_refs[record["key"]] = refs
+        for ref in refs:
+            if ref and ref.startswith("decp:"):
+                owner_of_ref.setdefault(ref, record["key"])
+    banned_families, banned_refs = set(), set()
+    for line in evaluation_lines:
+        banned_families.add(str(line.get("tender_family") or ""))
+        banned_refs.update(line.get("exclude_source_refs") or ())
+    families: dict[str, dict[str, list[str]]] = {}
+    for contract in contracts:
+        family = tender_family(str(contract["acheteur_id"]), str(contract["objet"]))
+        title = " ".join(str(contract["objet"]).split())
+        families.setdefault(family, {}).setdefault(title, []).append(f"decp:{contract['uid']}")
+    queries = []
+    for family, titles in sorted(families.items()):
+        refs = tuple(dict.fromkeys(r for title_refs in titles.values() for r in title_refs))
+        if family in banned_families or banned_refs.intersection(refs):
+            continue
+        left_out = set(refs)
+        kept = 0
+        for n, (title, title_refs) in enumerate(sorted(titles.items())):
+            winners = dict.fromkeys(owner_of_ref[r] for r in title_refs if r in owner_of_ref)
+            relevant = tuple(w for w in winners if any(r not in left_out for r in evidence_refs[w]))
+            if not relevant or len(title) < MIN_QUERY_CHARS or kept >= MAX_QUERIES_PER_TENDER:
+                continue
+            kept += 1
+            buyer = family.split("/", 1)[0]
+            queries.append(ValidationQuery(f"decp-val:{family}#{n}", title, relevant, refs, group=buyer))
+    return queries

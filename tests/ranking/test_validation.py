@@ -13,6 +13,8 @@ from matchmaker.ranking.validation import (
     held_out_metrics,
     intervals,
     paired_difference,
+    procurement_validation_queries,
+    tender_family,
     validation_queries,
 )
 
@@ -119,3 +121,27 @@ def test_intervals_and_paired_difference_per_subset():
     assert found["projects"]["MRR"] == pytest.approx((0.5, 0.5, 0.5))
     delta = paired_difference(better, base, queries)
     assert delta["pitches"]["R@10"][0] == pytest.approx(1.0)
+
+
+def test_procurement_validation_leaves_out_evaluation_tenders_and_whole_tenders():
+    records = [
+        {"key": "co:a", "kind": "manufacturer", "evidence": [
+            {"text": "A. Fabricant", "kind": "directory_record"},
+            {"text": "Marché : pompes", "kind": "contract_won", "source_ref": "decp:b1|1"},
+            {"text": "Marché : pompes lot 2", "kind": "contract_won", "source_ref": "decp:b1|2"}]},
+        {"key": "co:b", "kind": "distributor", "evidence": [
+            {"text": "Marché : vaccins", "kind": "contract_won", "source_ref": "decp:b2|1"}]},
+    ]
+    contracts = [
+        {"uid": "b1|1", "acheteur_id": "b1", "objet": "Fourniture de pompes à perfusion"},
+        {"uid": "b1|2", "acheteur_id": "b1", "objet": "Fourniture de pompes  à perfusion"},
+        {"uid": "b2|1", "acheteur_id": "b2", "objet": "Fourniture de vaccins humains"},
+        {"uid": "b3|1", "acheteur_id": "b3", "objet": "Fourniture de vaccins antigrippaux"},
+    ]
+    dev = [{"tender_family": tender_family("b3", "Fourniture de vaccins antigrippaux"), "exclude_source_refs": []}]
+    queries = procurement_validation_queries(records, contracts, dev)
+    # b1: lots of one title merged, the whole tender left out, the winner still has its record; b2: its only
+    # evidence is left out (not findable, dropped); b3: an evaluation tender, never used
+    assert [(q.query, q.relevant, set(q.exclude_source_refs), q.group) for q in queries] == [
+        ("Fourniture de pompes à perfusion", ("co:a",), {"decp:b1|1", "decp:b1|2"}, "b1"),
+    ]
