@@ -182,9 +182,6 @@ VARIANTS: dict[str, dict] = {
     "no_cpv_label": {"docs": without_cpv_labels},
     "thin_free": {"ranker": thin_free},
     "general_weights": {"ranker": general_weights},
-    "named_off": {"settings": {"named_max_orgs": 0}},
-    "named_10": {"settings": {"named_max_orgs": 10}},
-    "dense_center_by_kind": {"settings": {"dense_center_by_kind": True}},
 }
 """Named variants: ``docs`` transforms the evidence, ``settings`` overrides ranking settings, ``ranker`` replaces
 the product's ranking call."""

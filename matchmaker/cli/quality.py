@@ -54,7 +54,10 @@ def evaluate_command(path: Path, pool: str, context: str) -> None:
         if context == "ilab":
             queries = with_startup_regions(queries, lambda uid: getattr(facets.facet(f"ilab:{uid}"), "region", None))
     with tqdm(total=len(queries), desc="requêtes", file=sys.stderr) as bar:
-        result = evaluate(matcher, queries, organisations, on_query=bar.update, near=near)
+        # the company pool is a supplier search: companies compete with each other, with the supplier weights
+        result = evaluate(
+            matcher, queries, organisations, on_query=bar.update, near=near, suppliers=pool == "companies"
+        )
     result["pool_name"] = pool
     result["context"] = context
     result["with_region"] = sum(1 for q in queries if q.region) if near is not None else 0

@@ -4,6 +4,7 @@ See learn.py and validation.py. Generated file: rerun the command to refresh it 
 Fits chosen by grouped cross-validation:
     lexical: C = 0.01, pairwise
     e5: C = 3.0, blended
+    e5/suppliers: C = 0.01, blended, scaled by 0.942 to the e5 score spread (trust_validation.py --learn-suppliers)
 """
 
 LEARNED_WEIGHTS: dict[str, dict[str, float]] = {
@@ -81,5 +82,34 @@ LEARNED_WEIGHTS: dict[str, dict[str, float]] = {
         "prior_funded": 0.0297,
         "prior_fields": -0.0041,
         "prior_length": 1.3848
+    },
+    "e5/suppliers": {
+        "lexical": -0.0142,
+        "lexical_project": -0.1654,
+        "lexical_field": 0.193,
+        "lexical_funded": 0.0,
+        "lexical_record": 0.0442,
+        "cosine": 0.1327,
+        "cosine_project": -0.0166,
+        "cosine_field": 0.176,
+        "cosine_funded": 0.0,
+        "cosine_record": 0.1542,
+        "lexical_org": 0.877,
+        "dense": 0.3118,
+        "dense_project": 0.0277,
+        "dense_field": -0.056,
+        "dense_funded": 0.2478,
+        "dense_record": -0.2004,
+        "hybrid": 0.0556,
+        "hybrid_project": 0.3781,
+        "hybrid_field": 0.1172,
+        "hybrid_funded": 0.2031,
+        "hybrid_record": 0.0252,
+        "dense_org": 0.4702,
+        "prior_projects": -0.0166,
+        "prior_funded": 0.0,
+        "prior_fields": -0.1151,
+        "prior_length": 0.2878,
+        "same_region": 4.0
     }
 }

@@ -150,7 +150,7 @@ class HybridMatcher:
             raise IndexStaleError(f"index in {path} has no embeddings for encoder {wanted!r}")
         try:
             matcher = cls(encoder=encoder, **(manifest.get("settings") or {}))
-            settings = merge_settings(manifest.get("settings"))
+            settings = resolve_weights(merge_settings(manifest.get("settings")), built_with)
         except (TypeError, ValueError) as error:
             raise IndexStaleError(f"index in {path} has settings this version cannot use: {error}") from error
         matcher.fit_index(EvidenceIndex.load(Path(path)))
@@ -211,6 +211,7 @@ class HybridMatcher:
         exclude_source_refs: Collection[str] = (),
         explain: bool = True,
         near: Collection[str] | np.ndarray | None = None,
+        suppliers: bool = False,
     ) -> list[Match]:
         """Return the ``k`` best organisations for ``query``, best first.
 
@@ -222,8 +223,10 @@ class HybridMatcher:
             explain: compute the passages (False skips them, e.g. for evaluation).
             near: organisations in the searcher's region (context prior, learned weight ``same_region``);
                 None searches on the text alone.
+            suppliers: a supplier search (only companies and start-ups compete): fused with the weights
+                learned on supplier needs (setting ``supplier_weights``).
         """
-        ranked, _ = self.search_with_thin(query, k, 0, candidate_orgs, exclude_source_refs, explain, near)
+        ranked, _ = self.search_with_thin(query, k, 0, candidate_orgs, exclude_source_refs, explain, near, suppliers)
         return ranked
 
     def search_with_thin(
@@ -235,6 +238,7 @@ class HybridMatcher:
         exclude_source_refs: Collection[str] = (),
         explain: bool = True,
         near: Collection[str] | np.ndarray | None = None,
+        suppliers: bool = False,
     ) -> tuple[list[Match], list[Match]]:
         """Return the ``k`` best organisations and, apart, the ``k_thin`` best profiles too thin to judge.
 
@@ -248,7 +252,8 @@ class HybridMatcher:
         found = self.features(query, candidate_orgs, exclude_source_refs, near)
         if found.orgs.size == 0:
             return [], []
-        scores = fuse(found.org, self.settings_["weights"])
+        weights = self.weights_for(suppliers)
+        scores = fuse(found.org, weights)
         best = top_k(scores, k, found.candidates & found.sufficient)
         if best.size < k:
             best = np.r_[best, top_k(scores, k - best.size, found.candidates & ~found.sufficient)]
@@ -257,9 +262,13 @@ class HybridMatcher:
         thin_pool = found.candidates & ~found.sufficient & named
         thin = top_k(scores, k_thin, thin_pool) if k_thin else np.zeros(0, np.int64)
         return (
-            [self._match(found, int(i), float(scores[i]), explain, rank) for rank, i in enumerate(best, 1)],
-            [self._match(found, int(i), float(scores[i]), explain, rank) for rank, i in enumerate(thin, 1)],
+            [self._match(found, int(i), float(scores[i]), weights, explain, rank) for rank, i in enumerate(best, 1)],
+            [self._match(found, int(i), float(scores[i]), weights, explain, rank) for rank, i in enumerate(thin, 1)],
         )
+
+    def weights_for(self, suppliers: bool = False) -> dict[str, float]:
+        """Return the fusion weights of a search: the supplier weights for a supplier search, else the general."""
+        return self.settings_["supplier_weights" if suppliers else "weights"]
 
     def explain(self, query: str, matches: Sequence[Match]) -> list[Match]:
         """Return ``matches`` with their passages (searches for a page ask ``explain=False``, then this).
@@ -295,7 +304,15 @@ class HybridMatcher:
             "rank": float(np.log(rank)),
         }
 
-    def _match(self, found: QueryFeatures, position: int, score: float, explain: bool = True, rank: int = 1) -> Match:
+    def _match(
+        self,
+        found: QueryFeatures,
+        position: int,
+        score: float,
+        weights: dict[str, float],
+        explain: bool = True,
+        rank: int = 1,
+    ) -> Match:
         index = self.index_
         mine = np.flatnonzero(found.row_org == position)
         order = mine[np.lexsort((found.rows[mine], -found.doc_combined[mine]))]
@@ -310,7 +327,7 @@ class HybridMatcher:
             passages = passages_for(evidence, found.term_weights, self.settings_["max_passages"])
         # the strength reads the text alone: a context prior (the searcher's region) moves ranks, not confidence
         prior = sum(
-            float(self.settings_["weights"].get(name, 0.0)) * float(found.org[name][position])
+            float(weights.get(name, 0.0)) * float(found.org[name][position])
             for name in CONTEXT_FEATURES
             if name in found.org
         )

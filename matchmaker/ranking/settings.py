@@ -51,6 +51,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # second stage: linear fusion of the features standardised over the candidates;
     # None = the weights learned for this encoder (matchmaker.ranking.learned_weights)
     "weights": None,
+    # fusion weights of a supplier search (only companies and start-ups compete: a buyer's or a hospital's need
+    # for a product, a service or a subcontractor; the company pool of the evaluation). None = the weights learned
+    # on the supplier validation queries for this encoder ("<encoder>/suppliers"), else the weights above
+    "supplier_weights": None,
     # an organisation with fewer content tokens than this outside its directory record (and hidden machine
     # text) is "insufficient": too thin to judge, ranked after every sufficient one. One contract won or one
     # project pitch is enough ("Maintenance des automates d'immunoanalyse" won at a CHU is evidence).
@@ -69,15 +73,24 @@ def merge_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     for key, value in (overrides or {}).items():
         if key not in DEFAULT_SETTINGS:
             raise ValueError(f"unknown ranking setting: {key!r}")
-        merged[key] = dict(value) if key == "weights" and value is not None else value
+        merged[key] = dict(value) if key in ("weights", "supplier_weights") and value is not None else value
     return merged
 
 
+SUPPLIERS = "/suppliers"
+"""Suffix of the learned weights of supplier searches (``e5/suppliers``)."""
+
+
 def resolve_weights(settings: dict[str, Any], encoder_name: str | None) -> dict[str, Any]:
-    """Return ``settings`` with the learned weights of ``encoder_name`` filled in when weights is None."""
-    if settings["weights"] is not None:
-        return settings
+    """Return ``settings`` with the learned weights of ``encoder_name`` filled in where weights are None.
+
+    A supplier search uses the supplier weights learned for that encoder, else the general ones.
+    """
     from matchmaker.ranking.learned_weights import LEARNED_WEIGHTS
 
     key = "lexical" if encoder_name is None else encoder_name if encoder_name in LEARNED_WEIGHTS else "e5"
-    return {**settings, "weights": dict(LEARNED_WEIGHTS[key])}
+    weights = settings["weights"] if settings["weights"] is not None else dict(LEARNED_WEIGHTS[key])
+    suppliers = settings["supplier_weights"]
+    if suppliers is None:
+        suppliers = dict(LEARNED_WEIGHTS.get(key + SUPPLIERS) or weights)
+    return {**settings, "weights": weights, "supplier_weights": suppliers}

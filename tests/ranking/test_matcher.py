@@ -74,3 +74,16 @@ def test_region_prior_is_soft_explained_and_off_without_context(docs, fake_encod
     assert boosted[0].org_id == last and boosted[0].parts["same_region"] == 1.0
     assert {m.org_id for m in boosted} == {m.org_id for m in text_only}  # a prior reorders, never adds
     assert "same_region" in CONTEXT_FEATURES
+
+
+def test_a_supplier_search_fuses_with_the_supplier_weights(docs, fake_encoder):
+    record = {"lexical_record": 1.0}
+    project = {"lexical_project": 1.0, "lexical_field": 1.0}
+    matcher = HybridMatcher(encoder=fake_encoder, weights=project, supplier_weights=record).fit(docs)
+    assert matcher.weights_for(suppliers=True) == record and matcher.weights_for() == project
+    query = "laboratoire imagerie cancer microbiologie"
+    general = matcher.search(query, k=10)
+    supplier = matcher.search(query, k=10, suppliers=True)
+    assert all(m.score == pytest.approx(m.parts["lexical_record"]) for m in supplier)
+    assert all(m.score == pytest.approx(m.parts["lexical_project"] + m.parts["lexical_field"]) for m in general)
+    assert [m.org_id for m in supplier] != [m.org_id for m in general]

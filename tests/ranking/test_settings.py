@@ -30,3 +30,13 @@ def test_missing_weights_come_from_the_encoder_lexical_without_one_and_e5_for_an
 
 def test_every_kind_group_is_a_feature_group():
     assert set(GROUP_OF_KIND.values()) <= set(KIND_GROUPS)
+
+
+def test_supplier_weights_are_learned_per_encoder_and_fall_back_to_the_general_weights():
+    settings = merge_settings()
+    resolved = resolve_weights(settings, "e5")
+    assert resolved["supplier_weights"] == LEARNED_WEIGHTS.get("e5/suppliers", LEARNED_WEIGHTS["e5"])
+    given = resolve_weights(merge_settings({"weights": {"lexical": 1.0}}), "no-such-encoder-suppliers")
+    assert given["supplier_weights"] == LEARNED_WEIGHTS.get("e5/suppliers", {"lexical": 1.0})
+    chosen = resolve_weights(merge_settings({"supplier_weights": {"cosine": 2.0}}), None)
+    assert chosen["supplier_weights"] == {"cosine": 2.0} and chosen["weights"] == LEARNED_WEIGHTS["lexical"]

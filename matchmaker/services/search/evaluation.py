@@ -127,8 +127,11 @@ def evaluate(
     k: int = 10,
     on_query: Callable[[int], None] | None = None,
     near: Callable[[str], Collection[str] | np.ndarray] | None = None,
+    suppliers: bool = False,
 ) -> dict[str, Any]:
     """Rank the pool for every query (leaving its own evidence out) and return the mean metrics.
+
+    ``suppliers`` ranks as a supplier search does (the company pool: companies compete with each other).
 
     ``near(region)`` gives the organisations of a region (ids, or a mask over the index's organisations):
     queries with a region then get the proximity prior
@@ -143,7 +146,7 @@ def evaluate(
         context = near(query.region) if near is not None and query.region else None
         matches = matcher.search(
             query.query, k=100, candidate_orgs=pool, exclude_source_refs=query.exclude_source_refs, explain=False,
-            near=context,
+            near=context, suppliers=suppliers,
         )
         ranked = [m.org_id for m in matches]
         relevant = set(query.relevant)

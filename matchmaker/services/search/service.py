@@ -24,7 +24,13 @@ from matchmaker.services.livret.matching import Requirement, RequirementMet, how
 from matchmaker.services.pages import Page
 from matchmaker.services.search.engine import SearchEngine
 from matchmaker.services.search.facets import OrganisationFacets
-from matchmaker.vocabulary import CERTIFICATION_PATTERNS, CERTIFICATIONS, ORGANISATION_KINDS, PROFILE_KINDS
+from matchmaker.vocabulary import (
+    CERTIFICATION_PATTERNS,
+    CERTIFICATIONS,
+    ORGANISATION_KINDS,
+    PROFILE_KINDS,
+    RESEARCH_KINDS,
+)
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import MultiDict
@@ -343,6 +349,11 @@ def _hits(
     return hits
 
 
+def is_supplier_search(kinds: Collection[str]) -> bool:
+    """Return True when only companies and start-ups compete (no lab, no platform): a need for a supplier."""
+    return bool(kinds) and not set(kinds) & set(RESEARCH_KINDS)
+
+
 def search_organisations(engine: SearchEngine, session: Session, request: SearchRequest) -> SearchResults:
     """Rank organisations for a request and return one page of hits with their rows.
 
@@ -366,6 +377,7 @@ def search_organisations(engine: SearchEngine, session: Session, request: Search
         candidate_orgs=_candidates(session, facets, request, kinds),
         explain=False,  # passages are quoted for the page only, below
         near=facets.in_region(request.near_region) if request.near_region else None,
+        suppliers=is_supplier_search(kinds),
     )
     matches = [m for m in matches if m.sufficient]  # thin profiles are shown apart, never in the ranking
     if reranker is not None:
