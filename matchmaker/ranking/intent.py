@@ -275,7 +275,8 @@ _ASKER_CUES = (
             r"medecine|chirurgie|neurologie|geriatrie|gynecologie|maternite|psychiatrie|imagerie|biologie medicale|orl|"
             r"pneumologie|nephrologie|endocrinologie|diabetologie|hematologie|dermatologie|ophtalmologie|soins)",
             r"\b(aux|pour les|des) urgences\b",
-            r"\bemergency (department|room|ward)",
+            r"\bemergency (department|room|ward|care|medicine|units?|services?)",
+            r"\b(in|for|at) (the )?(emergency|emergencies|a&e)\b",
             r"\b(ent|oncology|radiology|cardiology|icu|intensive care) (department|unit|ward)",
             r"\bsalle de (cardiologie|radiologie|reveil)",
             r"\bcardiologie interventionnelle",

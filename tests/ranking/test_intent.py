@@ -103,3 +103,12 @@ def test_user_correction_replaces_the_parsed_intent():
 @pytest.mark.parametrize("text", ["!!!???...", "   ", "42 / 17", "- - -"])
 def test_nonsense_is_not_meaningful(text):
     assert not parse_intent(text).meaningful
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["AI triage of chest X-rays in emergency", "Triage par IA des radiographies thoraciques aux urgences"],
+)
+def test_a_need_of_the_emergency_department_is_a_hospital_need_for_a_solution_in_both_languages(text):
+    intent = parse_intent(text)
+    assert intent.asker == "hospital" and intent.sought == "product"
