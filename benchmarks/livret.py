@@ -302,6 +302,22 @@ def report(before: dict, after: dict, refresh_seconds: float, setup_seconds: flo
         f"Publishing the six livrets and refreshing the served index in place took {refresh_seconds:.1f} s "
         f"(no rebuild); setting up the throw-away platform took {setup_seconds:.0f} s.",
         "",
+        "## Control: other suppliers' needs where a fixture supplier is in the top 10",
+        "",
+        "| supplier | other supplier's need | before | after |",
+        "|---|---|---|---|",
+    ]
+    for fixture in FIXTURES:
+        for other in FIXTURES:
+            if other is fixture:
+                continue
+            for need in other.needs:
+                b, a = before[(need, fixture.key)], after[(need, fixture.key)]
+                if _top([b], 10) or _top([a], 10):
+                    short = need if len(need) <= 70 else need[:67] + "…"
+                    lines.append(f"| {fixture.name} | {short} ({other.name}) | {b.show()} | {a.show()} |")
+    lines += [
+        "",
         "## Where each fixture livret comes from",
         "",
     ]

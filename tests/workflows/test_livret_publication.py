@@ -20,6 +20,7 @@ from matchmaker.services.livret import (
     livret_from_json,
     livret_to_json,
 )
+from matchmaker.services.livret.matching import how_met, requirements
 from matchmaker.services.livret.review import editable_livret, save_livret, working_revision
 from matchmaker.services.revisions import approve_revision, pending_revisions, reject_revision
 from matchmaker.vocabulary import EvidenceKind
@@ -201,8 +202,34 @@ def test_within_a_strength_band_a_livret_that_declares_more_of_the_need_comes_fi
                          save_livret(db.session, member, _org(), LIVRET, submit=True))
         reordered = [m.org_id for m in prefer_declared(db.session, matches, intent, lambda m: band(m.strength, 2))]
     assert reordered == ["a:strong", SUPPLIER, "b:possible", "c:possible", "d:weak"]  # first of its band only
-    # the livret declares ISO 13485 but not sterilisation: a certification alone moves nothing
+    # the livret declares ISO 13485 and its processes, not sterilisation (nor does its evidence name it): a
+    # certification alone does not move it up, and its list of processes without sterilisation moves it to the
+    # end of its band, after the organisations that have no livret
     other = parse_intent("Stérilisation à l'oxyde d'éthylène, certifié ISO 13485", CERTIFICATION_PATTERNS)
     with app.app_context():
-        unmoved = [m.org_id for m in prefer_declared(db.session, matches, other, lambda m: band(m.strength, 2))]
-    assert unmoved == [m.org_id for m in matches]
+        assert not any(m.met for m in how_met(_org(), requirements(other)))
+        moved = [m.org_id for m in prefer_declared(db.session, matches, other, lambda m: band(m.strength, 2))]
+    assert moved == ["a:strong", "b:possible", "c:possible", SUPPLIER, "d:weak"]
+
+
+def test_a_livret_without_the_asked_process_stays_put_when_its_evidence_names_it(app, users, user_id):
+    from matchmaker.ranking import Match
+    from matchmaker.ranking.intent import parse_intent
+    from matchmaker.services.livret.matching import prefer_declared
+    from matchmaker.vocabulary import CERTIFICATION_PATTERNS
+
+    intent = parse_intent("Usinage de pièces en titane", CERTIFICATION_PATTERNS)
+    matches = [Match(org_id=key, score=1.0 - i / 10, strength="possible")
+               for i, key in enumerate(["b:possible", SUPPLIER, "c:possible"])]
+    livret = LivretInput(activities=("sterilisation",), description_fr="Nous réalisons aussi de l'usinage.")
+    with app.app_context():
+        member = _member(app, user_id)
+        approve_revision(app.extensions["matchmaker"], db.session, _staff(user_id),
+                         save_livret(db.session, member, _org(), livret, submit=True))
+        kept = [m.org_id for m in prefer_declared(db.session, matches, intent, lambda m: 1)]
+        assert kept == [m.org_id for m in matches]  # its presentation names machining: no demotion
+        approve_revision(app.extensions["matchmaker"], db.session, _staff(user_id),
+                         save_livret(db.session, member, _org(), LivretInput(activities=("sterilisation",)),
+                                     submit=True))
+        moved = [m.org_id for m in prefer_declared(db.session, matches, intent, lambda m: 1)]
+    assert moved == ["b:possible", "c:possible", SUPPLIER]

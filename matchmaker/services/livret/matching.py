@@ -2,9 +2,10 @@
 
 The need's intent (``matchmaker.ranking.intent``) names processes and materials of the livret vocabulary
 and certifications. Within a strength band, the search puts first the organisations whose published livret
-declares more of them (stable, so the engine's order decides between equals); every result says, for each
-requirement, whether its livret declares it or only its evidence names it. Organisations without a livret
-are ranked exactly as before.
+declares more of them, and last those whose livret lists its processes (or materials) without any the need
+asks for, unless their evidence names one (stable, so the engine's order decides between equals); every result
+says, for each requirement, whether its livret declares it or only its evidence names it. Organisations without
+a livret are ranked exactly as before.
 """
 
 from __future__ import annotations
@@ -83,11 +84,14 @@ def prefer_declared(session: Session, matches: list[Match], intent: NeedIntent, 
                     today: date | None = None) -> list[Match]:
     """Within each strength band, put first the organisations whose livret declares more of what the need asks.
 
-    Only a livret that declares at least one of the processes or materials asked for moves: a certification
-    alone (every CE-marked manufacturer declares "MDR") is what the certification filter is for.
+    Only a livret that declares at least one of the processes or materials asked for moves up: a certification
+    alone (every CE-marked manufacturer declares "MDR") is what the certification filter is for. A livret that
+    lists its processes (or materials) without any of those asked for, while its evidence names none either,
+    moves to the end of its band: a member who ticked what it does has said what it does not.
     """
     wanted = set(requirements(intent))
-    if not any(r.section != "certifications" for r in wanted) or not matches:
+    capabilities = [r for r in requirements(intent) if r.section != "certifications"]
+    if not capabilities or not matches:
         return matches
     day = today or date.today()
     livrets = session.scalars(
@@ -95,11 +99,15 @@ def prefer_declared(session: Session, matches: list[Match], intent: NeedIntent, 
         .where(Organisation.key.in_([m.org_id for m in matches]))
         .options(selectinload(Livret.organisation))
     )
+    asked_sections = {r.section for r in capabilities}
     covered = {}
     for livret in livrets:
         declared = wanted & declared_by(livret, day)
         if any(r.section != "certifications" for r in declared):
             covered[livret.organisation.key] = len(declared)
+        elif any(getattr(livret, section) for section in asked_sections) and not any(
+                met.met for met in how_met(livret.organisation, capabilities, day)):
+            covered[livret.organisation.key] = -1
     if not covered:
         return matches
     return sorted(matches, key=lambda m: (band(m), -covered.get(m.org_id, 0)))
