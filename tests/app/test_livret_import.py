@@ -20,6 +20,8 @@ from matchmaker.vocabulary import EvidenceKind
 from tests.support.livret import BAD_LINES, member_list_xlsx
 
 HEADER = ",".join(TEMPLATE_COLUMNS)
+FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "cluster_members_200.xlsx"
+"""A cluster's 200-row member list as staff would upload it (written by tests.support.livret.member_list_xlsx)."""
 
 
 def _row(**cells: str) -> str:
@@ -78,8 +80,15 @@ def test_each_bad_cell_is_reported_with_its_line_and_column():
     assert [line for line, _ in parsed.records] == [2]
 
 
+def test_the_fixture_member_list_is_the_documented_one():
+    from_file, built = parse_profiles(FIXTURE.read_bytes(), "f.xlsx"), parse_profiles(member_list_xlsx(200), "b.xlsx")
+    assert len(from_file.records) == 196 and sorted(e.line for e in from_file.errors) == sorted(BAD_LINES)
+    assert from_file.records == built.records
+    assert [(e.line, e.reason) for e in from_file.errors] == [(e.line, e.reason) for e in built.errors]
+
+
 def test_a_200_row_xlsx_is_stored_whole_or_not_at_all(app):
-    data = member_list_xlsx(200)
+    data = FIXTURE.read_bytes()
     with app.app_context():
         before = db.session.scalar(select(func.count(Organisation.id)))
         report = import_profiles(db.session, data, "cluster.xlsx")
@@ -160,7 +169,7 @@ def test_staff_import_a_200_row_member_list_and_invite_its_contacts(app):
     assert template.status_code == 200 and template.data[:2] == b"PK"  # a zip: an XLSX workbook
     assert "attachment" in template.headers["Content-Disposition"]
 
-    refused = _upload(client, member_list_xlsx(200), "cluster.xlsx", invite="y")
+    refused = _upload(client, FIXTURE.read_bytes(), "cluster.xlsx", invite="y")
     body = refused.get_data(as_text=True)
     assert refused.status_code == 400 and "rien n'a été enregistré" in body
     assert "ligne 14 (Atelier 13 (fictif)) : certification inconnue &#39;ISO13845&#39;" in body
@@ -168,7 +177,7 @@ def test_staff_import_a_200_row_member_list_and_invite_its_contacts(app):
         assert db.session.scalar(select(func.count(Livret.id))) == 0
         assert db.session.scalar(select(func.count(User.id)).where(User.role == "member")) == 0
 
-    stored = _upload(client, member_list_xlsx(200), "cluster.xlsx", invite="y", skip_invalid="y")
+    stored = _upload(client, FIXTURE.read_bytes(), "cluster.xlsx", invite="y", skip_invalid="y")
     assert stored.status_code == 200
     assert "196 organisation(s) créée(s), 0 mise(s) à jour, 4 ligne(s) refusée(s), 196 invitation(s)" in \
         stored.get_data(as_text=True)
