@@ -1,7 +1,7 @@
 """In headless Chromium, the acceptance path of the livret: a subcontractor claims its profile, completes its
 livret in French and English and sends it; staff validate the claim, publish the livret and verify one
 certification; a buyer's need that names the process and the certification finds it in the top 5, with the
-livret passage quoted.
+livret passage quoted, in the search and as a need posted through the need form and validated by staff.
 """
 
 from __future__ import annotations
@@ -30,6 +30,12 @@ RECORD = {
                   "text": "Marché remporté auprès de CHU Test : fourniture de pièces mécaniques de rechange"}],
 }
 NEED = "Nous cherchons un sous-traitant certifié ISO 13485 pour l'usinage de pièces d'implants en titane."
+NEED_TITLE = "Usinage de pièces d'implants en titane"
+NEED_DESCRIPTION = (
+    "Nous cherchons un sous-traitant certifié ISO 13485 pour l'usinage de pièces d'implants en titane, pour "
+    "une nouvelle gamme de prothèses orthopédiques. Séries de 500 à 2000 pièces par an, tolérances serrées, "
+    "livraison en France sous huit semaines, démarrage au prochain trimestre."
+)
 EXPIRY = (date.today() + timedelta(days=700)).isoformat()
 
 
@@ -119,3 +125,22 @@ def test_a_subcontractor_completes_its_livret_and_a_buyer_finds_it_quoted(browse
     assert "Livret ·" in card.text  # the quoted passage comes from the livret
     assert "usinage (fraisage, tournage) : déclaré dans le livret" in card.text.lower()
     assert "ISO 13485 · vérifiée" in card.text
+
+    # the same need posted through the need form: staff validate it and the livret is among the first five
+    # suggestions, its passage quoted on the curation card
+    ui.click(ui.button("Mes besoins"))
+    ui.click(ui.button("Déposer un besoin"))
+    browser.find_element(By.ID, "title").send_keys(NEED_TITLE)
+    browser.find_element(By.ID, "description").send_keys(NEED_DESCRIPTION)
+    browser.find_element(By.CSS_SELECTOR, "input[name=sought_kinds][value=subcontractor]").click()
+    ui.click(ui.button("Enregistrer le brouillon"))
+    ui.click(ui.button("Soumettre à l'équipe"))
+    assert "En attente de validation" in ui.text()
+    ui.login("staff@example.org")
+    ui.click(ui.button("File de revue"))
+    ui.click(ui.button(NEED_TITLE))
+    ui.click(ui.button("Valider et préparer la sélection"))
+    suggestions = browser.find_elements(By.CSS_SELECTOR, ".suggestion-list > li")
+    names = [card.find_element(By.CSS_SELECTOR, ".card-title").text for card in suggestions[:5]]
+    assert NAME in names, names
+    assert "Livret ·" in suggestions[names.index(NAME)].text
