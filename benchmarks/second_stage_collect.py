@@ -67,11 +67,13 @@ def main() -> None:
         feats = np.stack([found.org[n][rows] for n in FEATURE_NAMES], axis=1).astype(np.float32)
         raw = np.stack([found.raw[n][rows] for n in raw_names], axis=1).astype(np.float32)
         base = fuse(found.org, {k: v for k, v in weights.items() if k != "same_region"})[rows]
-        relevant = {matcher.table_.org_index[r] for r in q.relevant if r in matcher.table_.org_index}
+        relevant = matcher.index.org_numbers(q.relevant)
+        relevant = relevant[relevant >= 0]
         return dict(
             qid=q.qid, rows=rows, features=feats, raw=raw, base=base.astype(np.float32),
             coverage=found.coverage[rows], coverage_rare=found.coverage_rare[rows],
-            sufficient=found.sufficient[rows], labels=np.isin(rows, list(relevant)), n_relevant=len(relevant),
+            sufficient=found.sufficient[rows], labels=np.isin(found.orgs[rows], relevant),
+            n_relevant=int(np.unique(relevant).size),
             same_region=found.org["same_region"][rows] if near is not None else np.zeros(rows.size, np.float32),
             n_terms=len(found.term_weights), query=q.query,
         )
